@@ -1,0 +1,276 @@
+/** Parses Chroma's `where` / `where_document` wire JSON into typed ASTs: the only validator of filters. */
+import { invalidArgument } from '../errors.js';
+import type { CompareOp, MetadataScalar, Where, WhereDocument } from '../types.js';
+import { compileDocumentRegex } from './match-where.js';
+
+/** Deepest nesting of filter objects accepted (a leaf at the top is depth 1). */
+export const MAX_FILTER_DEPTH = 64;
+
+/** Most filter objects plus `$in` / `$nin` values accepted in one filter. */
+export const MAX_FILTER_NODES = 10_000;
+
+/** Longest `$regex` / `$not_regex` pattern accepted, in UTF-16 code units. */
+export const MAX_REGEX_LENGTH = 1_000;
+
+const COMPARE_OPS: readonly string[] = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte'] satisfies CompareOp[];
+const NUMERIC_OPS: readonly string[] = ['$gt', '$gte', '$lt', '$lte'];
+
+/** Where a parser is in the input: the path for messages, the depth and the shared node budget. */
+interface Cursor {
+  label: 'where' | 'where_document';
+  path: string;
+  depth: number;
+  budget: { nodes: number };
+}
+
+/**
+ * Parses a wire `where` into a {@link Where}; `undefined`, `null` and `{}` mean no filter.
+ *
+ * @remarks Follows Chroma 1.x's server parser: every object has exactly one key (several field keys in one
+ * object are rejected; combine them with `$and`), and each field takes a scalar (shorthand for `$eq`) or an
+ * object with exactly one operator. Differences: `$and` / `$or` need at least one child (Chroma's server
+ * accepts none, its Python client demands two); `$in` accepts mixed integers and floats; a `#document` key
+ * is rejected (use `where_document`). Throws INVALID_ARGUMENT naming the offending path.
+ */
+export function parseWhere(input: unknown): Where | undefined {
+  if (isEmptyFilter(input)) return undefined;
+  return parseWhereNode(input, { label: 'where', path: 'where', depth: 1, budget: { nodes: 0 } });
+}
+
+/**
+ * Parses a wire `where_document` into a {@link WhereDocument}; `undefined`, `null` and `{}` mean no filter.
+ *
+ * @remarks Operators: `$contains`, `$not_contains`, `$regex`, `$not_regex` (each a non-empty string) and
+ * `$and` / `$or` (non-empty arrays). Regexes are checked with {@link compileDocumentRegex}; lookaround and
+ * backreferences are rejected as Chroma's Rust regex engine does, and so are patterns over
+ * {@link MAX_REGEX_LENGTH}. Throws INVALID_ARGUMENT naming the offending path.
+ */
+export function parseWhereDocument(input: unknown): WhereDocument | undefined {
+  if (isEmptyFilter(input)) return undefined;
+  return parseDocumentNode(input, {
+    label: 'where_document',
+    path: 'where_document',
+    depth: 1,
+    budget: { nodes: 0 },
+  });
+}
+
+/** Turns a {@link Where} back into its wire JSON (explicit operators, never shorthand). */
+export function whereToJson(where: Where): Record<string, unknown> {
+  switch (where.kind) {
+    case 'and':
+    case 'or':
+      return { [`$${where.kind}`]: where.children.map(whereToJson) };
+    case 'compare':
+      return { [where.key]: { [where.op]: where.value } };
+    case 'in':
+      return { [where.key]: { [where.negate ? '$nin' : '$in']: [...where.values] } };
+    case 'contains':
+      return { [where.key]: { [where.negate ? '$not_contains' : '$contains']: where.value } };
+  }
+}
+
+/** Turns a {@link WhereDocument} back into its wire JSON. */
+export function whereDocumentToJson(wd: WhereDocument): Record<string, unknown> {
+  switch (wd.kind) {
+    case 'and':
+    case 'or':
+      return { [`$${wd.kind}`]: wd.children.map(whereDocumentToJson) };
+    case 'contains':
+      return { [wd.negate ? '$not_contains' : '$contains']: wd.text };
+    case 'regex':
+      return { [wd.negate ? '$not_regex' : '$regex']: wd.pattern };
+  }
+}
+
+function parseWhereNode(input: unknown, at: Cursor): Where {
+  const [key, value] = singleEntry(input, at, 'a where object');
+  if (key === '$and' || key === '$or') {
+    return {
+      kind: key === '$and' ? 'and' : 'or',
+      children: parseChildren(value, child(at, key), parseWhereNode),
+    };
+  }
+  if (key.startsWith('$'))
+    fail(at, `Unknown where operator "${key}" (expected "$and", "$or" or a metadata key)`);
+  if (key === '#document') fail(at, 'A "#document" key is not supported in where; use where_document');
+  return parseField(key, value, child(at, key));
+}
+
+function parseDocumentNode(input: unknown, at: Cursor): WhereDocument {
+  const [op, value] = singleEntry(input, at, 'a where_document object');
+  const here = child(at, op);
+  if (op === '$and' || op === '$or') {
+    return { kind: op === '$and' ? 'and' : 'or', children: parseChildren(value, here, parseDocumentNode) };
+  }
+  if (op === '$contains' || op === '$not_contains') {
+    return { kind: 'contains', text: documentOperand(op, value, here), negate: op === '$not_contains' };
+  }
+  if (op === '$regex' || op === '$not_regex') {
+    return { kind: 'regex', pattern: regexOperand(op, value, here), negate: op === '$not_regex' };
+  }
+  return fail(
+    at,
+    `Unknown where_document operator "${op}" (expected "$contains", "$not_contains", "$regex", "$not_regex", "$and" or "$or")`,
+  );
+}
+
+function parseField(key: string, value: unknown, at: Cursor): Where {
+  if (isScalarLike(value)) {
+    return {
+      kind: 'compare',
+      key,
+      op: '$eq',
+      value: scalarOperand(value, at, `where value for key "${key}"`),
+    };
+  }
+  if (!isPlainObject(value)) {
+    fail(
+      at,
+      `Expected where value for key "${key}" to be a string, number, boolean or operator object, got ${describe(value)}`,
+    );
+  }
+  const [op, operand] = singleEntry(value, at, `an operator object for key "${key}"`);
+  const what = `where operand for "${op}" on key "${key}"`;
+  const here = child(at, op);
+  if (COMPARE_OPS.includes(op)) {
+    const scalar = scalarOperand(operand, here, what);
+    if (NUMERIC_OPS.includes(op) && typeof scalar !== 'number') {
+      fail(here, `Expected ${what} to be a number, got ${describe(scalar)}`);
+    }
+    return { kind: 'compare', key, op: op as CompareOp, value: scalar };
+  }
+  if (op === '$in' || op === '$nin')
+    return { kind: 'in', key, negate: op === '$nin', values: setOperand(operand, here, what) };
+  if (op === '$contains' || op === '$not_contains') {
+    return {
+      kind: 'contains',
+      key,
+      negate: op === '$not_contains',
+      value: scalarOperand(operand, here, what),
+    };
+  }
+  return fail(
+    here,
+    `Unknown where operator "${op}" on key "${key}" (expected one of $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $contains, $not_contains)`,
+  );
+}
+
+function parseChildren<T>(value: unknown, at: Cursor, parseNode: (input: unknown, at: Cursor) => T): T[] {
+  const name = at.path.slice(at.path.lastIndexOf('.') + 1);
+  if (!Array.isArray(value))
+    fail(at, `Expected ${at.label} value for "${name}" to be an array, got ${describe(value)}`);
+  if (value.length === 0) fail(at, `Expected ${at.label} value for "${name}" to be a non-empty array`);
+  return value.map((item, i) => parseNode(item, { ...at, path: `${at.path}[${i}]`, depth: at.depth + 1 }));
+}
+
+function setOperand(value: unknown, at: Cursor, what: string): MetadataScalar[] {
+  if (!Array.isArray(value)) fail(at, `Expected ${what} to be an array, got ${describe(value)}`);
+  if (value.length === 0) fail(at, `Expected ${what} to be a non-empty array`);
+  spend(at, value.length);
+  const values = value.map((item, i) =>
+    scalarOperand(item, { ...at, path: `${at.path}[${i}]` }, `${what} item`),
+  );
+  const type = typeof values[0];
+  const odd = values.findIndex((item) => typeof item !== type);
+  if (odd >= 0)
+    fail(at, `Expected ${what} to hold values of one type, got ${type} and ${typeof values[odd]}`);
+  return values;
+}
+
+function scalarOperand(value: unknown, at: Cursor, what: string): MetadataScalar {
+  if (typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  return fail(at, `Expected ${what} to be a string, finite number or boolean, got ${describe(value)}`);
+}
+
+function documentOperand(op: string, value: unknown, at: Cursor): string {
+  if (typeof value !== 'string')
+    fail(at, `Expected where_document operand for "${op}" to be a string, got ${describe(value)}`);
+  if (value.length === 0) fail(at, `Expected where_document operand for "${op}" to be a non-empty string`);
+  return value;
+}
+
+function regexOperand(op: string, value: unknown, at: Cursor): string {
+  const pattern = documentOperand(op, value, at);
+  if (pattern.length > MAX_REGEX_LENGTH) {
+    fail(at, `Expected "${op}" pattern to be at most ${MAX_REGEX_LENGTH} characters, got ${pattern.length}`);
+  }
+  try {
+    compileDocumentRegex(pattern);
+  } catch (err) {
+    fail(at, `Invalid "${op}" pattern: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+  const unsupported = findUnsupportedRegexSyntax(pattern);
+  if (unsupported !== undefined) fail(at, `Unsupported "${op}" pattern: ${unsupported} is not supported`);
+  return pattern;
+}
+
+/** Finds lookaround and backreferences, which Chroma's Rust regex engine lacks, in a valid JS pattern. */
+function findUnsupportedRegexSyntax(pattern: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (!inClass && (/[1-9]/.test(next) || next === 'k')) return 'a backreference';
+      i++;
+    } else if (inClass) {
+      inClass = c !== ']';
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(' && /^\?(?:=|!|<=|<!)/.test(pattern.slice(i + 1, i + 4))) {
+      return 'lookaround';
+    }
+  }
+  return undefined;
+}
+
+/** Checks the node is a plain object with exactly one key, spends one node of budget and returns the entry. */
+function singleEntry(input: unknown, at: Cursor, what: string): [string, unknown] {
+  if (at.depth > MAX_FILTER_DEPTH) fail(at, `${at.label} is nested deeper than ${MAX_FILTER_DEPTH} levels`);
+  spend(at, 1);
+  if (!isPlainObject(input)) fail(at, `Expected ${what}, got ${describe(input)}`);
+  const keys = Object.keys(input);
+  if (keys.length !== 1) {
+    const hint = keys.length > 1 ? ' (combine several conditions with "$and")' : '';
+    fail(at, `Expected ${what} to have exactly one key, got ${keys.length}${hint}`);
+  }
+  const key = keys[0] as string;
+  return [key, input[key]];
+}
+
+function spend(at: Cursor, nodes: number): void {
+  at.budget.nodes += nodes;
+  if (at.budget.nodes > MAX_FILTER_NODES) fail(at, `${at.label} has more than ${MAX_FILTER_NODES} nodes`);
+}
+
+function child(at: Cursor, key: string): Cursor {
+  const segment = /^[$#\w]+$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  return { ...at, path: `${at.path}${segment}` };
+}
+
+function fail(at: Cursor, message: string, cause?: unknown): never {
+  throw invalidArgument(`${message} (at ${at.path})`, cause);
+}
+
+function isEmptyFilter(input: unknown): boolean {
+  return input === undefined || input === null || (isPlainObject(input) && Object.keys(input).length === 0);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isScalarLike(value: unknown): boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return typeof value;
+}
