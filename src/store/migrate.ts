@@ -1,0 +1,37 @@
+/** A tiny schema migration runner keyed by SQLite's `PRAGMA user_version`. */
+import type BetterSqlite3 from 'better-sqlite3';
+import { MIGRATION_00001_INITIAL } from './migrations/00001-initial.js';
+
+/** One schema step; `version` is what `user_version` becomes after it ran. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, oldest first; embedded as TypeScript so no `.sql` file has to ship next to the build. */
+export const MIGRATIONS: readonly Migration[] = [MIGRATION_00001_INITIAL];
+
+/**
+ * Applies the migrations newer than the database's `user_version`, each in its own immediate transaction.
+ *
+ * @remarks The version is re-read inside the write lock, so two processes opening a new file at once
+ * apply each step exactly once.
+ */
+export function runMigrations(
+  db: BetterSqlite3.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): void {
+  for (const migration of migrations) {
+    db.transaction(() => {
+      if (readUserVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${Math.trunc(migration.version)}`);
+    }).immediate();
+  }
+}
+
+/** The schema version recorded in the database file. */
+export function readUserVersion(db: BetterSqlite3.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,230 @@
+/** The source of truth: a RecordStore on one SQLite file (or memory) through better-sqlite3. */
+import { randomUUID } from 'node:crypto';
+import BetterSqlite3 from 'better-sqlite3';
+import { CatalogQueries } from './catalog-queries.js';
+import { ChangeLog } from './change-log.js';
+import { toFtsQuery } from './fts-text.js';
+import { runMigrations } from './migrate.js';
+import { RecordQueries } from './record-queries.js';
+import { isBusy } from './sqlite-errors.js';
+import { StatementCache } from './statement-cache.js';
+import { registerRegexpMatch } from './where-to-sql.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
+import { EngineError } from '../engine/errors.js';
+import type { ChangeSet, CollectionPatch, Page, RecordFilter, RecordStore } from '../engine/ports.js';
+import type {
+  CollectionModel,
+  Database,
+  Include,
+  RecordInput,
+  StoredRecord,
+  Tenant,
+} from '../engine/types.js';
+
+/** Options of {@link SqliteStore}. */
+export interface SqliteStoreOptions {
+  /**
+   * `normal` (default): in WAL mode a commit survives a crash or SIGKILL of the process (it is in the WAL,
+   * which the OS flushes); only an OS crash or power loss can drop the last commits, never corrupt the file.
+   * `full`: also fsync the WAL at every commit, surviving power loss at the cost of write latency.
+   */
+  synchronous?: 'normal' | 'full';
+  /** How long a write waits for another connection's lock before failing with UNAVAILABLE (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+/** Hit of {@link SqliteStore.searchLexical}: a record rowid and its BM25 score (higher is better). */
+export interface LexicalHit {
+  rowid: number;
+  score: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * {@link RecordStore} on SQLite in WAL mode: catalog, records, filterable metadata, tombstones and FTS5.
+ *
+ * @remarks
+ * Writes run in `BEGIN IMMEDIATE` transactions, so writers in other processes wait (busy timeout) instead of
+ * interleaving; several SqliteStores may share one file. Rowids are never reused.
+ */
+export class SqliteStore implements RecordStore {
+  readonly #db: BetterSqlite3.Database;
+  readonly #sql: StatementCache;
+  readonly #catalog: CatalogQueries;
+  readonly #records: RecordQueries;
+  readonly #changes: ChangeLog;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.#db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.#db.pragma('foreign_keys = ON');
+    registerRegexpMatch(this.#db);
+    runMigrations(this.#db);
+    this.#sql = new StatementCache(this.#db);
+    this.#catalog = new CatalogQueries(this.#sql);
+    this.#records = new RecordQueries(this.#sql);
+    this.#changes = new ChangeLog(this.#sql);
+    this.transaction(() => this.#ensureDefaults());
+  }
+
+  /** Runs `fn` in one immediate write transaction; inside another transaction it just runs `fn`. */
+  transaction<T>(fn: () => T): T {
+    if (this.#db.inTransaction) return fn();
+    this.#changes.beginTransaction();
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (err) {
+      if (isBusy(err))
+        throw new EngineError('UNAVAILABLE', 'The database is locked by another writer.', { cause: err });
+      throw err;
+    } finally {
+      this.#changes.beginTransaction();
+    }
+  }
+
+  createTenant(name: string): void {
+    this.transaction(() => this.#catalog.createTenant(name));
+  }
+
+  getTenant(name: string): Tenant | null {
+    return this.#catalog.getTenant(name);
+  }
+
+  createDatabase(tenant: string, name: string, id: string): void {
+    this.transaction(() => this.#catalog.createDatabase(tenant, name, id));
+  }
+
+  getDatabase(tenant: string, name: string): Database | null {
+    return this.#catalog.getDatabase(tenant, name);
+  }
+
+  listDatabases(tenant: string, page: Page): Database[] {
+    return this.#catalog.listDatabases(tenant, page);
+  }
+
+  deleteDatabase(tenant: string, name: string): void {
+    this.transaction(() => this.#catalog.deleteDatabase(tenant, name));
+  }
+
+  createCollection(model: CollectionModel): void {
+    this.transaction(() => this.#catalog.createCollection(model));
+  }
+
+  getCollection(tenant: string, database: string, name: string): CollectionModel | null {
+    return this.#catalog.getCollection(tenant, database, name);
+  }
+
+  getCollectionById(id: string): CollectionModel | null {
+    return this.#catalog.getCollectionById(id);
+  }
+
+  listCollections(tenant: string, database: string, page: Page): CollectionModel[] {
+    return this.#catalog.listCollections(tenant, database, page);
+  }
+
+  countCollections(tenant: string, database: string): number {
+    return this.#catalog.countCollections(tenant, database);
+  }
+
+  updateCollection(id: string, patch: CollectionPatch): void {
+    this.transaction(() => this.#catalog.updateCollection(id, patch));
+  }
+
+  deleteCollection(id: string): void {
+    this.transaction(() => this.#catalog.deleteCollection(id));
+  }
+
+  lookupRowids(collectionId: string, ids: string[]): Map<string, number> {
+    return this.#records.lookup(collectionId, ids);
+  }
+
+  putRecords(collectionId: string, records: RecordInput[]): number[] {
+    if (records.length === 0) return [];
+    return this.transaction(() => {
+      const seq = this.#changes.seqForWrite(collectionId);
+      return records.map((record) => this.#records.put(collectionId, record, seq));
+    });
+  }
+
+  deleteRecords(collectionId: string, rowids: number[]): void {
+    if (rowids.length === 0) return;
+    this.transaction(() => {
+      const deleted = this.#records.delete(collectionId, rowids);
+      if (deleted.length === 0) return;
+      this.#changes.addTombstones(collectionId, deleted, this.#changes.seqForWrite(collectionId));
+    });
+  }
+
+  selectRowids(collectionId: string, filter: RecordFilter, page: Page): number[] {
+    return this.#records.select(collectionId, filter, page);
+  }
+
+  readRecords(rowids: number[], include: readonly Include[]): StoredRecord[] {
+    return this.#records.read(rowids, include);
+  }
+
+  count(collectionId: string): number {
+    return this.#records.count(collectionId);
+  }
+
+  currentSeq(collectionId: string): number {
+    return this.#changes.currentSeq(collectionId);
+  }
+
+  changesSince(collectionId: string, seq: number): ChangeSet {
+    return this.#read(() => this.#changes.changesSince(collectionId, seq));
+  }
+
+  /**
+   * Forgets tombstones up to `throughSeq`; index caches behind that point get `rebuild: true` from `changesSince`.
+   *
+   * @returns how many tombstones were removed.
+   */
+  pruneTombstones(collectionId: string, throughSeq: number): number {
+    return this.transaction(() => this.#changes.pruneTombstones(collectionId, throughSeq));
+  }
+
+  /**
+   * Full-text search of a collection's documents with BM25 over the FTS5 index, best first.
+   *
+   * @remarks `query` is free text: its terms are OR-ed, so any shared term makes a hit. `allowed`, when given,
+   * restricts hits to those rowids (e.g. the result of a `where` filter).
+   */
+  searchLexical(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[] {
+    const match = toFtsQuery(query);
+    if (match === null || k <= 0) return [];
+    const restrict = allowed === undefined ? '' : 'AND records_fts.rowid IN (SELECT value FROM json_each(?))';
+    const sql =
+      'SELECT records_fts.rowid AS rowid, -bm25(records_fts) AS score FROM records_fts ' +
+      'JOIN records r ON r.rowid = records_fts.rowid ' +
+      `WHERE records_fts MATCH ? AND r.collection_id = ? ${restrict} ORDER BY bm25(records_fts) LIMIT ?`;
+    const params: unknown[] = [match, collectionId];
+    if (allowed !== undefined) params.push(JSON.stringify([...allowed]));
+    return this.#sql.get(sql).all(...params, k) as LexicalHit[];
+  }
+
+  reset(): void {
+    this.transaction(() => {
+      this.#catalog.deleteEverything();
+      this.#ensureDefaults();
+    });
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Runs reads in one deferred transaction so they see one snapshot even while other processes write. */
+  #read<T>(fn: () => T): T {
+    return this.#db.inTransaction ? fn() : this.#db.transaction(fn).deferred();
+  }
+
+  #ensureDefaults(): void {
+    if (this.#catalog.getTenant(DEFAULT_TENANT) === null) this.#catalog.createTenant(DEFAULT_TENANT);
+    if (this.#catalog.getDatabase(DEFAULT_TENANT, DEFAULT_DATABASE) === null) {
+      this.#catalog.createDatabase(DEFAULT_TENANT, DEFAULT_DATABASE, randomUUID());
+    }
+  }
+}
