@@ -60,6 +60,8 @@ export class OpenAICompatibleEmbedding implements EmbeddingFunction {
       random: Math.random,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       ...withoutUndefined(options),
+      baseUrl: options.baseUrl,
+      model: options.model,
     };
     validateSettings(this.#settings);
     this.name = `openai:${options.model}`;
