@@ -1,0 +1,333 @@
+/** Record operations of one collection: add / upsert / update / delete / get / query / count over the ports. */
+import { EngineError, invalidArgument, notFound } from './errors.js';
+import type { IndexCache } from './index-cache.js';
+import type { AddArgs, DeleteArgs, GetArgs, QueryArgs, UpdateArgs } from './inputs.js';
+import type { EmbeddingFunction, RecordFilter, RecordStore, VectorIndex } from './ports.js';
+import type { CollectionModel, GetResult, Include, QueryResult, RecordInput, StoredRecord } from './types.js';
+import { parseWhere, parseWhereDocument } from './where/parse-where.js';
+import { mergeRecord, type RecordPatch } from './merge-record.js';
+import {
+  checkLength,
+  validateCount,
+  validateEmbeddings,
+  validateIds,
+  validateInclude,
+  validateMetadata,
+  validateOptionalString,
+  validateUpdateMetadata,
+} from './validate-records.js';
+
+const GET_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas'];
+const QUERY_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas', 'distances'];
+const ALL_FIELDS: Include[] = ['documents', 'embeddings', 'metadatas', 'uris'];
+
+/** What record operations need: the store, the index cache, and the collection's embedding function. */
+export interface CollectionContext {
+  store: RecordStore;
+  indexes: IndexCache;
+  /** The function a collection embeds documents and query texts with, or null when it has none. */
+  embeddingFor(collection: CollectionModel): EmbeddingFunction | null;
+}
+
+/** Vector changes a committed write implies for the index. */
+interface IndexDelta {
+  labels: number[];
+  vectors: Float32Array[];
+  removed: number[];
+}
+
+/** Implements the record operations of every collection over one {@link CollectionContext}. */
+export class CollectionOps {
+  readonly #ctx: CollectionContext;
+
+  constructor(ctx: CollectionContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Inserts records whose ids do not exist yet; existing ids are left untouched (first write wins). */
+  async add(collection: CollectionModel, args: AddArgs): Promise<void> {
+    const patches = await this.#preparePatches(collection, args, false);
+    this.#write(collection, (store, current) => {
+      checkDimension(current, patches);
+      const existing = store.lookupRowids(
+        current.id,
+        patches.map((p) => p.id),
+      );
+      const fresh = patches.filter((p) => !existing.has(p.id)).map((p) => mergeRecord(null, p));
+      return toDelta(store.putRecords(current.id, fresh), fresh);
+    });
+  }
+
+  /** Inserts new records and updates existing ones (metadata merged, as Chroma does). */
+  async upsert(collection: CollectionModel, args: AddArgs): Promise<void> {
+    const patches = await this.#preparePatches(collection, args, false);
+    this.#write(collection, (store, current) => {
+      checkDimension(current, patches);
+      const existing = this.#readExisting(current.id, patches);
+      const records = patches.map((p) => mergeRecord(existing.get(p.id) ?? null, p));
+      return toDelta(store.putRecords(current.id, records), records);
+    });
+  }
+
+  /** Updates existing records; ids that do not exist are ignored. */
+  async update(collection: CollectionModel, args: UpdateArgs): Promise<void> {
+    const patches = await this.#preparePatches(collection, args, true);
+    this.#write(collection, (store, current) => {
+      checkDimension(current, patches);
+      const existing = this.#readExisting(current.id, patches);
+      const present = patches.filter((p) => existing.has(p.id));
+      const records = present.map((p) => mergeRecord(existing.get(p.id) ?? null, p));
+      const changedVectors = present.map((p) => p.embedding !== undefined);
+      return toDelta(store.putRecords(current.id, records), records, changedVectors);
+    });
+  }
+
+  /** Deletes the records matching ids and/or filters. */
+  async delete(collection: CollectionModel, args: DeleteArgs): Promise<void> {
+    const filter = parseFilter(args);
+    if (!filter.ids && !filter.where && !filter.whereDocument) {
+      throw invalidArgument('delete needs at least one of ids, where or whereDocument');
+    }
+    if (filter.ids && filter.ids.length === 0) return;
+    this.#write(collection, (store, current) => {
+      const rowids = store.selectRowids(current.id, filter, {});
+      store.deleteRecords(current.id, rowids);
+      return { labels: [], vectors: [], removed: rowids };
+    });
+  }
+
+  /** Reads records in insertion order. */
+  async get(collection: CollectionModel, args: GetArgs = {}): Promise<GetResult> {
+    const filter = parseFilter(args);
+    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE, false);
+    const page = { limit: validateCount(args.limit, 'limit'), offset: validateCount(args.offset, 'offset') };
+    const { store } = this.#ctx;
+    const rowids = filter.ids?.length === 0 ? [] : store.selectRowids(collection.id, filter, page);
+    const records = store.readRecords(rowids, include);
+    return {
+      ids: records.map((r) => r.id),
+      embeddings: include.includes('embeddings') ? records.map((r) => toArray(r.embedding)) : null,
+      documents: include.includes('documents') ? records.map((r) => r.document) : null,
+      metadatas: include.includes('metadatas') ? records.map((r) => r.metadata) : null,
+      uris: include.includes('uris') ? records.map((r) => r.uri) : null,
+      include,
+    };
+  }
+
+  /** Finds the nearest records to each query, restricted by ids and filters first. */
+  async query(collection: CollectionModel, args: QueryArgs): Promise<QueryResult> {
+    const filter = parseFilter(args);
+    const include = validateInclude(args.include, QUERY_DEFAULT_INCLUDE, true);
+    const nResults = validateCount(args.nResults, 'nResults', 1) ?? 10;
+    const queries = await this.#queryVectors(collection, args);
+    const { store, indexes } = this.#ctx;
+    if (filter.ids) {
+      const found = store.lookupRowids(collection.id, filter.ids);
+      const missing = filter.ids.filter((id) => !found.has(id));
+      if (missing.length > 0)
+        throw notFound(`Records not found in collection: ${missing.slice(0, 10).join(', ')}`);
+    }
+    const index = indexes.acquire(collection);
+    const restricted = Boolean(filter.ids || filter.where || filter.whereDocument);
+    const allowed = index && restricted ? new Set(store.selectRowids(collection.id, filter, {})) : undefined;
+    const hits = queries.map((q) => searchOne(index, q, nResults, allowed));
+    const fields = include.filter((f) => f !== 'distances');
+    const byRowid = new Map<number, StoredRecord>();
+    const wanted = [...new Set(hits.flatMap((h) => h.labels))];
+    for (const record of store.readRecords(wanted, fields)) byRowid.set(record.rowid, record);
+    return buildQueryResult(hits, byRowid, include);
+  }
+
+  /** Number of records in the collection. */
+  async count(collection: CollectionModel): Promise<number> {
+    return this.#ctx.store.count(collection.id);
+  }
+
+  async #preparePatches(
+    collection: CollectionModel,
+    args: AddArgs | UpdateArgs,
+    isUpdate: boolean,
+  ): Promise<RecordPatch[]> {
+    const ids = validateIds(args.ids);
+    for (const name of ['embeddings', 'metadatas', 'documents', 'uris'] as const) {
+      checkLength(name, args[name], ids.length);
+    }
+    const documents = args.documents?.map((d, i) => validateOptionalString(d, 'documents', i));
+    const uris = args.uris?.map((u, i) => validateOptionalString(u, 'uris', i));
+    const metadatas = args.metadatas?.map((m, i) =>
+      isUpdate ? validateUpdateMetadata(m, i) : validateMetadata(m, i),
+    );
+    let embeddings = args.embeddings ? validateEmbeddings(args.embeddings, collection.dimension) : undefined;
+    if (!embeddings && documents && documents.some((d) => d !== null)) {
+      embeddings = await this.#embedDocuments(collection, documents, isUpdate);
+    } else if (!embeddings && !isUpdate && !documents) {
+      throw invalidArgument('Records need embeddings or documents');
+    }
+    return ids.map((id, i) => ({
+      id,
+      embedding: embeddings?.[i],
+      document: documents?.[i] ?? undefined,
+      metadata: metadatas?.[i] ?? undefined,
+      uri: uris?.[i] ?? undefined,
+    }));
+  }
+
+  async #embedDocuments(
+    collection: CollectionModel,
+    documents: (string | null)[],
+    isUpdate: boolean,
+  ): Promise<Float32Array[] | undefined> {
+    const fn = this.#ctx.embeddingFor(collection);
+    if (!fn) return undefined;
+    if (documents.some((d) => d === null)) {
+      if (isUpdate)
+        throw invalidArgument('Give a document for every record, or embeddings, to re-embed on update');
+      throw invalidArgument('Every record needs an embedding or a document to embed');
+    }
+    const vectors = await fn.embed(documents as string[]);
+    return validateEmbeddings(vectors, collection.dimension);
+  }
+
+  async #queryVectors(collection: CollectionModel, args: QueryArgs): Promise<Float32Array[]> {
+    if (args.queryEmbeddings !== undefined && args.queryEmbeddings !== null) {
+      if (!Array.isArray(args.queryEmbeddings) || args.queryEmbeddings.length === 0) {
+        throw invalidArgument('queryEmbeddings must be a non-empty array of embeddings');
+      }
+      return validateEmbeddings(args.queryEmbeddings, collection.dimension);
+    }
+    if (!Array.isArray(args.queryTexts) || args.queryTexts.length === 0) {
+      throw invalidArgument('query needs queryEmbeddings or queryTexts');
+    }
+    const texts = args.queryTexts.map((t, i) => {
+      if (typeof t !== 'string') throw invalidArgument(`queryTexts[${i}] must be a string`);
+      return t;
+    });
+    const fn = this.#ctx.embeddingFor(collection);
+    if (!fn) {
+      throw new EngineError(
+        'FAILED_PRECONDITION',
+        `Collection "${collection.name}" has no embedding function; pass queryEmbeddings instead of queryTexts`,
+      );
+    }
+    return validateEmbeddings(await fn.embed(texts), collection.dimension);
+  }
+
+  #readExisting(collectionId: string, patches: RecordPatch[]): Map<string, StoredRecord> {
+    const { store } = this.#ctx;
+    const rowids = [
+      ...store
+        .lookupRowids(
+          collectionId,
+          patches.map((p) => p.id),
+        )
+        .values(),
+    ];
+    return new Map(store.readRecords(rowids, ALL_FIELDS).map((r) => [r.id, r]));
+  }
+
+  /** Runs a write in one store transaction against the freshest collection row, then updates the index. */
+  #write(
+    collection: CollectionModel,
+    fn: (store: RecordStore, current: CollectionModel) => IndexDelta,
+  ): void {
+    const { store, indexes } = this.#ctx;
+    indexes.acquire(collection);
+    let seqBefore = 0;
+    let seqAfter = 0;
+    let delta: IndexDelta = { labels: [], vectors: [], removed: [] };
+    let dimensionBefore: number | null = null;
+    store.transaction(() => {
+      const current = store.getCollectionById(collection.id);
+      if (!current) throw notFound(`Collection ${collection.id} does not exist`);
+      dimensionBefore = current.dimension;
+      seqBefore = store.currentSeq(current.id);
+      delta = fn(store, current);
+      if (current.dimension === null && delta.vectors[0]) {
+        store.updateCollection(current.id, { dimension: delta.vectors[0].length });
+      }
+      seqAfter = store.currentSeq(current.id);
+    });
+    if (seqAfter === seqBefore || dimensionBefore === null) return;
+    indexes.applyLocalWrite(collection.id, seqBefore, seqAfter, (index) => applyDelta(index, delta));
+  }
+}
+
+function parseFilter(args: { ids?: string[]; where?: unknown; whereDocument?: unknown }): RecordFilter {
+  const filter: RecordFilter = {};
+  if (args.ids !== undefined && args.ids !== null) filter.ids = validateIds(args.ids, 'ids', true);
+  const where = parseWhere(args.where);
+  if (where) filter.where = where;
+  const whereDocument = parseWhereDocument(args.whereDocument);
+  if (whereDocument) filter.whereDocument = whereDocument;
+  return filter;
+}
+
+function checkDimension(current: CollectionModel, patches: RecordPatch[]): void {
+  const dim = current.dimension;
+  if (dim === null) return;
+  for (const p of patches) {
+    if (p.embedding && p.embedding.length !== dim) {
+      throw invalidArgument(
+        `Embedding dimension ${p.embedding.length} does not match collection dimensionality ${dim}`,
+      );
+    }
+  }
+}
+
+function toDelta(rowids: number[], records: RecordInput[], changed?: boolean[]): IndexDelta {
+  const delta: IndexDelta = { labels: [], vectors: [], removed: [] };
+  records.forEach((record, i) => {
+    const rowid = rowids[i] as number;
+    if (changed && !changed[i]) return;
+    if (record.embedding) {
+      delta.labels.push(rowid);
+      delta.vectors.push(record.embedding);
+    } else delta.removed.push(rowid);
+  });
+  return delta;
+}
+
+function applyDelta(index: VectorIndex, delta: IndexDelta): void {
+  if (delta.removed.length > 0) index.remove(delta.removed);
+  if (delta.labels.length > 0) index.upsert(delta.labels, delta.vectors);
+}
+
+function searchOne(
+  index: VectorIndex | null,
+  query: Float32Array,
+  nResults: number,
+  allowed: Set<number> | undefined,
+): { labels: number[]; distances: number[] } {
+  if (!index || (allowed && allowed.size === 0)) return { labels: [], distances: [] };
+  if (query.length !== index.dimension) {
+    throw invalidArgument(
+      `Query dimension ${query.length} does not match collection dimensionality ${index.dimension}`,
+    );
+  }
+  return index.search(query, nResults, allowed);
+}
+
+function buildQueryResult(
+  hits: { labels: number[]; distances: number[] }[],
+  byRowid: Map<number, StoredRecord>,
+  include: Include[],
+): QueryResult {
+  const rows = hits.map((h) => {
+    const keep = h.labels.map((l, i) => [byRowid.get(l), h.distances[i] as number] as const);
+    return keep.filter((pair): pair is readonly [StoredRecord, number] => pair[0] !== undefined);
+  });
+  const has = (f: Include) => include.includes(f);
+  return {
+    ids: rows.map((row) => row.map(([r]) => r.id)),
+    embeddings: has('embeddings') ? rows.map((row) => row.map(([r]) => toArray(r.embedding))) : null,
+    documents: has('documents') ? rows.map((row) => row.map(([r]) => r.document)) : null,
+    metadatas: has('metadatas') ? rows.map((row) => row.map(([r]) => r.metadata)) : null,
+    uris: has('uris') ? rows.map((row) => row.map(([r]) => r.uri)) : null,
+    distances: has('distances') ? rows.map((row) => row.map(([, d]) => d)) : null,
+    include,
+  };
+}
+
+function toArray(embedding: Float32Array | null): number[] {
+  return embedding ? Array.from(embedding) : [];
+}

@@ -1,0 +1,183 @@
+/** Validation of record arguments: the engine's guard against anything a caller can pass. */
+import { isPlainObject } from './collection-config.js';
+import { invalidArgument } from './errors.js';
+import type { EmbeddingLike } from './inputs.js';
+import type { Include, Metadata, MetadataScalar, MetadataValue, UpdateMetadata } from './types.js';
+
+/** Most records one write call may carry. */
+export const MAX_BATCH_SIZE = 100_000;
+/** Largest vector dimension accepted. */
+export const MAX_DIMENSION = 65_536;
+/** Longest id accepted. */
+export const MAX_ID_LENGTH = 4_096;
+
+const INCLUDES: readonly Include[] = ['documents', 'embeddings', 'metadatas', 'distances', 'uris'];
+
+/** Validates a list of ids: non-empty strings, no duplicates, within the batch limit. */
+export function validateIds(ids: unknown, what = 'ids', allowEmpty = false): string[] {
+  if (!Array.isArray(ids)) throw invalidArgument(`${what} must be an array of strings`);
+  if (!allowEmpty && ids.length === 0) throw invalidArgument(`${what} must not be empty`);
+  if (ids.length > MAX_BATCH_SIZE)
+    throw invalidArgument(`${what} has ${ids.length} items; the limit is ${MAX_BATCH_SIZE}`);
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const id of ids) {
+    if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
+      throw invalidArgument(`Every id must be a non-empty string of at most ${MAX_ID_LENGTH} characters`);
+    }
+    if (seen.has(id)) duplicates.add(id);
+    seen.add(id);
+  }
+  if (duplicates.size > 0) {
+    const list = [...duplicates].slice(0, 10).join(', ');
+    throw invalidArgument(`Expected IDs to be unique, found duplicates of: ${list}`);
+  }
+  return ids as string[];
+}
+
+/** Checks that an optional parallel array has one entry per id. */
+export function checkLength(
+  name: string,
+  values: readonly unknown[] | null | undefined,
+  count: number,
+): void {
+  if (values === null || values === undefined) return;
+  if (!Array.isArray(values)) throw invalidArgument(`${name} must be an array`);
+  if (values.length !== count) {
+    throw invalidArgument(`Expected ${name} to have ${count} items (one per id), got ${values.length}`);
+  }
+}
+
+/** Converts embeddings to Float32Array, checking numbers, finiteness and one shared dimension. */
+export function validateEmbeddings(
+  embeddings: readonly unknown[],
+  expectedDim: number | null,
+): Float32Array[] {
+  let dim = expectedDim;
+  return embeddings.map((raw, i) => {
+    const vector = toVector(raw, i);
+    if (vector.length === 0 || vector.length > MAX_DIMENSION) {
+      throw invalidArgument(`Embedding ${i} has ${vector.length} dimensions; expected 1 to ${MAX_DIMENSION}`);
+    }
+    if (dim === null) dim = vector.length;
+    else if (vector.length !== dim) {
+      throw invalidArgument(
+        `Embedding dimension ${vector.length} does not match collection dimensionality ${dim}`,
+      );
+    }
+    return vector;
+  });
+}
+
+function toVector(raw: unknown, index: number): Float32Array {
+  if (!(raw instanceof Float32Array) && !Array.isArray(raw)) {
+    throw invalidArgument(`Embedding ${index} must be an array of numbers`);
+  }
+  const vector = new Float32Array((raw as EmbeddingLike).length);
+  for (let j = 0; j < vector.length; j++) {
+    const x = (raw as EmbeddingLike)[j];
+    if (typeof x !== 'number' || !Number.isFinite(x)) {
+      throw invalidArgument(`Embedding ${index} has a non-finite or non-numeric value at position ${j}`);
+    }
+    const f = Math.fround(x);
+    if (!Number.isFinite(f))
+      throw invalidArgument(`Embedding ${index} has a value out of float32 range at ${j}`);
+    vector[j] = f;
+  }
+  return vector;
+}
+
+/** Validates one record's metadata; `{}` becomes null, as Chroma stores it. */
+export function validateMetadata(metadata: unknown, index: number): Metadata | null {
+  if (metadata === null || metadata === undefined) return null;
+  const out = validateMetadataObject(metadata, `metadatas[${index}]`, false) as Metadata;
+  return Object.keys(out).length === 0 ? null : out;
+}
+
+/** Validates an update's metadata, where a null value removes the key. */
+export function validateUpdateMetadata(metadata: unknown, index: number): UpdateMetadata | null {
+  if (metadata === null || metadata === undefined) return null;
+  return validateMetadataObject(metadata, `metadatas[${index}]`, true);
+}
+
+/** Validates collection metadata (same value rules as records). */
+export function validateCollectionMetadata(metadata: unknown): Metadata | null {
+  if (metadata === null || metadata === undefined) return null;
+  const out = validateMetadataObject(metadata, 'collection metadata', false) as Metadata;
+  return Object.keys(out).length === 0 ? null : out;
+}
+
+function validateMetadataObject(metadata: unknown, where: string, allowNull: boolean): UpdateMetadata {
+  if (!isPlainObject(metadata)) throw invalidArgument(`${where} must be an object`);
+  const out: UpdateMetadata = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (key.length === 0) throw invalidArgument(`${where} has an empty key`);
+    if (value === null && allowNull) out[key] = null;
+    else out[key] = validateMetadataValue(value, `${where}.${key}`);
+  }
+  return out;
+}
+
+function validateMetadataValue(value: unknown, where: string): MetadataValue {
+  if (isScalar(value)) return value;
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw invalidArgument(`${where}: metadata arrays must not be empty`);
+    const kind = scalarKind(value[0]);
+    for (const item of value) {
+      if (!isScalar(item) || scalarKind(item) !== kind) {
+        throw invalidArgument(`${where}: metadata arrays must hold scalars of one type`);
+      }
+    }
+    return value as MetadataScalar[];
+  }
+  throw invalidArgument(
+    `${where}: metadata values must be a string, number, boolean or an array of one of those, got ${describe(value)}`,
+  );
+}
+
+function isScalar(value: unknown): value is MetadataScalar {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+function scalarKind(value: unknown): string {
+  return typeof value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+/** Validates an optional document or uri entry. */
+export function validateOptionalString(value: unknown, name: string, index: number): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'string') throw invalidArgument(`${name}[${index}] must be a string or null`);
+  return value;
+}
+
+/** Validates an `include` list against the allowed fields. */
+export function validateInclude(include: unknown, fallback: Include[], allowDistances: boolean): Include[] {
+  if (include === undefined || include === null) return fallback;
+  if (!Array.isArray(include)) throw invalidArgument('include must be an array');
+  for (const item of include) {
+    if (!INCLUDES.includes(item as Include) || (item === 'distances' && !allowDistances)) {
+      throw invalidArgument(`Invalid include item ${JSON.stringify(item)}`);
+    }
+  }
+  return [...new Set(include as Include[])];
+}
+
+/** Validates an optional non-negative integer (limit, offset). */
+export function validateCount(value: unknown, name: string, min = 0): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw invalidArgument(`${name} must be an integer >= ${min}`);
+  }
+  return value;
+}
