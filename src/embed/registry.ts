@@ -34,13 +34,13 @@ export function parseEmbeddingName(name: string): EmbeddingName {
 /** Start-up settings the resolver builds functions from (from `loadConfig`). */
 export interface EmbeddingResolverOptions {
   /** KBGATE_MODEL_DIR. */
-  modelDir?: string;
+  modelDir?: string | null;
   /** KBGATE_OFFLINE. */
   offline?: boolean;
   /** KBGATE_EMBEDDING_URL: OpenAI-compatible base URL ending in `/v1`. */
-  openaiUrl?: string;
+  openaiUrl?: string | null;
   /** KBGATE_EMBEDDING_API_KEY; held here only, never stored with a collection. */
-  openaiApiKey?: string;
+  openaiApiKey?: string | null;
   /** Tuning of the local function (model, quantization, batch size). */
   transformers?: Omit<TransformersEmbeddingOptions, 'modelDir' | 'offline'>;
   /** Tuning of OpenAI-compatible functions (batch size, timeout, retries). */
@@ -66,7 +66,7 @@ export function createEmbeddingResolver(options: EmbeddingResolverOptions = {}):
       case 'default':
         local ??= new TransformersEmbedding({
           ...options.transformers,
-          modelDir: options.modelDir,
+          modelDir: options.modelDir ?? undefined,
           offline: options.offline,
         });
         return local;
@@ -96,6 +96,6 @@ function createOpenAI(options: EmbeddingResolverOptions, model: string): OpenAIC
     ...options.openai,
     baseUrl: options.openaiUrl,
     model,
-    apiKey: options.openaiApiKey,
+    apiKey: options.openaiApiKey ?? undefined,
   });
 }

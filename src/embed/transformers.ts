@@ -19,9 +19,12 @@ export interface TransformersEmbeddingOptions {
   /** Load `onnx/model_quantized.onnx` rather than `onnx/model.onnx`. */
   quantized?: boolean;
   batchSize?: number;
+  /** Where to download from instead of the Hugging Face Hub, e.g. a mirror with the same URL layout. */
+  remoteHost?: string;
 }
 
-type ResolvedOptions = Required<Omit<TransformersEmbeddingOptions, 'modelDir'>> & { modelDir?: string };
+type ResolvedOptions = Required<Omit<TransformersEmbeddingOptions, 'modelDir' | 'remoteHost'>> &
+  Pick<TransformersEmbeddingOptions, 'modelDir' | 'remoteHost'>;
 
 /** The part of transformers.js's feature-extraction pipeline this module uses. */
 type Extractor = (
@@ -52,6 +55,7 @@ export class TransformersEmbedding implements EmbeddingFunction {
       model: options.model ?? DEFAULT_MODEL,
       quantized: options.quantized ?? true,
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      remoteHost: options.remoteHost,
     };
     if (!Number.isInteger(this.#options.batchSize) || this.#options.batchSize < 1) {
       throw new EngineError(
@@ -79,7 +83,7 @@ export class TransformersEmbedding implements EmbeddingFunction {
   }
 
   #extractor(): Promise<Extractor> {
-    const key = JSON.stringify(this.#options, ['modelDir', 'offline', 'model', 'quantized']);
+    const key = JSON.stringify(this.#options, ['modelDir', 'offline', 'model', 'quantized', 'remoteHost']);
     let loading = LOADED.get(key);
     if (!loading) {
       loading = enqueueLoad(this.#options);
@@ -111,17 +115,19 @@ async function loadExtractor(options: ResolvedOptions): Promise<Extractor> {
 }
 
 interface TransformersEnv {
+  remoteHost: string;
   localModelPath: string;
   cacheDir: string | null;
   allowRemoteModels: boolean;
   allowLocalModels: boolean;
 }
 
-let defaultEnv: Pick<TransformersEnv, 'localModelPath' | 'cacheDir'> | undefined;
+let defaultEnv: Pick<TransformersEnv, 'remoteHost' | 'localModelPath' | 'cacheDir'> | undefined;
 
 /** Points transformers.js at the model directory; with one, downloads are cached there in the same layout. */
 function configureEnv(env: TransformersEnv, options: ResolvedOptions): void {
-  defaultEnv ??= { localModelPath: env.localModelPath, cacheDir: env.cacheDir };
+  defaultEnv ??= { remoteHost: env.remoteHost, localModelPath: env.localModelPath, cacheDir: env.cacheDir };
+  env.remoteHost = options.remoteHost ?? defaultEnv.remoteHost;
   env.allowLocalModels = true;
   env.allowRemoteModels = !options.offline;
   env.localModelPath = options.modelDir ?? defaultEnv.localModelPath;
