@@ -42,13 +42,21 @@ export function randomInt(n: number, random: Random): number {
 export interface ClusterOptions {
   /** Standard deviation of a point around its cluster centre, relative to the centres' spread (default 0.5). */
   spread?: number;
+  /**
+   * Dimensions of each cluster's own random subspace in which its points vary (default min(dim, 16)); pass
+   * `dim` for isotropic noise. Real embeddings vary along few directions, which is what makes ANN work.
+   */
+  latentDim?: number;
 }
 
 /**
  * Generates `n` vectors of `dim` components grouped around `clusters` random centres, like real embeddings
- * (which are clumpy, not uniform).
+ * (which are clumpy and of low intrinsic dimension, not uniform).
  *
- * @remarks Point `i` belongs to cluster `i % clusters`, so every cluster is about equally large.
+ * @remarks
+ * Point `i` belongs to cluster `i % clusters`. It is `centre + spread * (B z + 0.1 e)`, where `B` is the
+ * cluster's random `dim x latentDim` basis (columns scaled to unit variance per component), and `z`, `e` are
+ * standard normal vectors of `latentDim` and `dim` components.
  */
 export function clusteredVectors(
   n: number,
@@ -59,15 +67,36 @@ export function clusteredVectors(
 ): Float32Array[] {
   const random = mulberry32(seed);
   const spread = options.spread ?? 0.5;
-  const centres = Array.from({ length: Math.max(1, clusters) }, () => gaussianVector(dim, random));
+  const latentDim = Math.max(1, Math.min(dim, options.latentDim ?? 16));
+  const count = Math.max(1, clusters);
+  const centres = Array.from({ length: count }, () => gaussianVector(dim, random));
+  const bases = Array.from({ length: count }, () =>
+    gaussianVector(dim * latentDim, random, 1 / Math.sqrt(latentDim)),
+  );
   const out: Float32Array[] = [];
   for (let i = 0; i < n; i++) {
-    const centre = centres[i % centres.length] as Float32Array;
-    const point = new Float32Array(dim);
-    for (let j = 0; j < dim; j++) point[j] = (centre[j] as number) + gaussian(random) * spread;
-    out.push(point);
+    const c = i % count;
+    out.push(clusterPoint(centres[c]!, bases[c]!, latentDim, spread, random));
   }
   return out;
+}
+
+function clusterPoint(
+  centre: Float32Array,
+  basis: Float32Array,
+  latentDim: number,
+  spread: number,
+  random: Random,
+): Float32Array {
+  const dim = centre.length;
+  const z = gaussianVector(latentDim, random);
+  const point = new Float32Array(dim);
+  for (let j = 0; j < dim; j++) {
+    let offset = 0.1 * gaussian(random);
+    for (let l = 0; l < latentDim; l++) offset += basis[j * latentDim + l]! * z[l]!;
+    point[j] = centre[j]! + spread * offset;
+  }
+  return point;
 }
 
 /** Picks `count` distinct integers from `items` (or all of them when fewer), seeded. */

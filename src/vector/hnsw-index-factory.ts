@@ -1,0 +1,42 @@
+/** Opens per-collection HNSW indexes from a directory (or in memory) and drops their files. */
+import { mkdirSync } from 'node:fs';
+import type { VectorIndexFactory } from '../engine/ports.js';
+import type { CollectionModel } from '../engine/types.js';
+import { HnswIndex, type HnswIndexOptions } from './hnsw-index.js';
+import { indexFilesFor, removeIndexFiles } from './index-files.js';
+
+/**
+ * A {@link VectorIndexFactory} of {@link HnswIndex}es persisted as `<collection id>.hnsw` (+ `.hnsw.json`).
+ *
+ * @remarks
+ * `open` never trusts a damaged or mismatched file: it then returns a fresh index with `appliedSeq` 0, and the
+ * engine rebuilds it from the store. With a null directory, indexes live in memory only.
+ */
+export class HnswIndexFactory implements VectorIndexFactory {
+  readonly #directory: string | null;
+  readonly #options: HnswIndexOptions;
+
+  constructor(directory: string | null, options: HnswIndexOptions = {}) {
+    this.#directory = directory;
+    this.#options = options;
+    if (directory !== null) mkdirSync(directory, { recursive: true });
+  }
+
+  open(collection: CollectionModel, dimension: number): HnswIndex {
+    const params = collection.hnsw;
+    if (this.#directory === null) return HnswIndex.create(dimension, params, null, this.#options);
+    const files = indexFilesFor(this.#directory, collection.id);
+    let loaded: HnswIndex | null = null;
+    try {
+      loaded = HnswIndex.load(dimension, params, files, this.#options);
+    } catch {
+      loaded = null; // a file hnswlib cannot read is just a cache miss
+    }
+    return loaded ?? HnswIndex.create(dimension, params, files, this.#options);
+  }
+
+  drop(collectionId: string): void {
+    if (this.#directory === null) return;
+    removeIndexFiles(indexFilesFor(this.#directory, collectionId));
+  }
+}

@@ -1,0 +1,130 @@
+/** The files of a persisted vector index: the index itself plus a JSON sidecar that vouches for it. */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Space } from '../engine/types.js';
+
+const SIDECAR_FORMAT = 1;
+const HASH_CHUNK_BYTES = 1 << 20;
+const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+
+/** Where one collection's index lives. */
+export interface IndexFiles {
+  index: string;
+  sidecar: string;
+}
+
+/** What the sidecar records about the index file it vouches for. */
+export interface Sidecar {
+  format: number;
+  /** The store sequence number the index reflects. */
+  appliedSeq: number;
+  dimension: number;
+  space: Space;
+  /** Live (not deleted) vectors in the index. */
+  count: number;
+  /** Size of the index file in bytes. */
+  bytes: number;
+  /** SHA-256 of the index file, hex. */
+  sha256: string;
+}
+
+/** What a loader expects of a sidecar; anything else means the files are not for this collection. */
+export interface SidecarExpectation {
+  dimension: number;
+  space: Space;
+}
+
+/** The file paths of a collection's index inside `directory`; odd ids are hashed into a safe file name. */
+export function indexFilesFor(directory: string, collectionId: string): IndexFiles {
+  const base = SAFE_ID.test(collectionId)
+    ? collectionId
+    : createHash('sha256').update(collectionId).digest('hex');
+  return { index: join(directory, `${base}.hnsw`), sidecar: join(directory, `${base}.hnsw.json`) };
+}
+
+/**
+ * Writes the index via `writeIndex` and then its sidecar, each to a temporary file renamed into place.
+ *
+ * @remarks
+ * Renames are atomic, so a reader never sees a half-written file. When two writers race, a reader may pair one
+ * writer's index with the other's sidecar; the checksum then disagrees and the reader rebuilds instead.
+ */
+export function writeIndexFiles(
+  files: IndexFiles,
+  writeIndex: (path: string) => void,
+  meta: Omit<Sidecar, 'format' | 'bytes' | 'sha256'>,
+): void {
+  const suffix = `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const indexTmp = files.index + suffix;
+  const sidecarTmp = files.sidecar + suffix;
+  try {
+    writeIndex(indexTmp);
+    const sidecar: Sidecar = { format: SIDECAR_FORMAT, ...meta, ...hashFile(indexTmp) };
+    writeFileSync(sidecarTmp, JSON.stringify(sidecar));
+    renameSync(indexTmp, files.index);
+    renameSync(sidecarTmp, files.sidecar);
+  } finally {
+    rmSync(indexTmp, { force: true });
+    rmSync(sidecarTmp, { force: true });
+  }
+}
+
+/** The sidecar when it parses, matches `expected` and its index file has the recorded size and hash; else null. */
+export function readValidSidecar(files: IndexFiles, expected: SidecarExpectation): Sidecar | null {
+  let sidecar: Sidecar;
+  try {
+    sidecar = parseSidecar(readFileSync(files.sidecar, 'utf8'));
+    if (sidecar.dimension !== expected.dimension || sidecar.space !== expected.space) return null;
+    if (statSync(files.index).size !== sidecar.bytes) return null;
+    if (hashFile(files.index).sha256 !== sidecar.sha256) return null;
+  } catch {
+    return null;
+  }
+  return sidecar;
+}
+
+/** Deletes a collection's index files; missing files are fine. */
+export function removeIndexFiles(files: IndexFiles): void {
+  rmSync(files.index, { force: true });
+  rmSync(files.sidecar, { force: true });
+}
+
+function parseSidecar(text: string): Sidecar {
+  const raw: unknown = JSON.parse(text);
+  if (typeof raw !== 'object' || raw === null) throw new Error('sidecar is not an object');
+  const s = raw as Record<string, unknown>;
+  const counts = [s.appliedSeq, s.dimension, s.count, s.bytes];
+  if (s.format !== SIDECAR_FORMAT || !counts.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
+    throw new Error('sidecar fields are invalid');
+  }
+  if (!['l2', 'ip', 'cosine'].includes(s.space as string) || typeof s.sha256 !== 'string') {
+    throw new Error('sidecar fields are invalid');
+  }
+  return s as unknown as Sidecar;
+}
+
+function hashFile(path: string): { bytes: number; sha256: string } {
+  const hash = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(HASH_CHUNK_BYTES);
+  const fd = openSync(path, 'r');
+  let bytes = 0;
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      hash.update(buffer.subarray(0, n));
+      bytes += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
