@@ -2,20 +2,24 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../src/engine/database.js';
 import type { RecordFilter, RecordStore } from '../../src/engine/ports.js';
-import type { RecordInput, Where, WhereDocument } from '../../src/engine/types.js';
+import type { Metadata, RecordInput, Where, WhereDocument } from '../../src/engine/types.js';
+
+const filterRecord = (id: string, metadata: Metadata | null, document: string | null): RecordInput => ({
+  id,
+  metadata,
+  document,
+  embedding: null,
+  uri: null,
+});
 
 const RECORDS: RecordInput[] = [
-  {
-    id: 'a',
-    metadata: { color: 'red', n: 1, flag: true, tags: ['x', 'y'] },
-    document: 'The Quick brown fox',
-  },
-  { id: 'b', metadata: { color: 'blue', n: 2.5, flag: false, tags: ['y'] }, document: 'lazy dog' },
-  { id: 'c', metadata: { color: 'red', n: 10, tags: [1, 2] }, document: null },
-  { id: 'd', metadata: { n: true }, document: 'quick QUICK' },
-  { id: 'e', metadata: null, document: 'fox 123' },
-  { id: 'f', metadata: { color: ['red'], n: '1' }, document: 'Ünïcode fox' },
-].map((r) => ({ ...r, embedding: null, uri: null }));
+  filterRecord('a', { color: 'red', n: 1, flag: true, tags: ['x', 'y'] }, 'The Quick brown fox'),
+  filterRecord('b', { color: 'blue', n: 2.5, flag: false, tags: ['y'] }, 'lazy dog'),
+  filterRecord('c', { color: 'red', n: 10, tags: [1, 2] }, null),
+  filterRecord('d', { n: true }, 'quick QUICK'),
+  filterRecord('e', null, 'fox 123'),
+  filterRecord('f', { color: ['red'], n: '1' }, 'Ünïcode fox'),
+];
 
 const eq = (key: string, value: string | number | boolean): Where => ({
   kind: 'compare',
