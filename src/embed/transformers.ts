@@ -137,16 +137,27 @@ function configureEnv(env: TransformersEnv, options: ResolvedOptions): void {
 /** The FAILED_PRECONDITION error for a model that cannot be loaded, naming the fix for this configuration. */
 function modelUnavailable(options: ResolvedOptions, cause: unknown): EngineError {
   const reason = cause instanceof Error ? cause.message : String(cause);
-  const where = options.modelDir ? `in KBGATE_MODEL_DIR (${options.modelDir})` : 'locally';
-  const fix = options.offline
-    ? `put it ${where} with \`npm run model:download\` on a connected machine (KBGATE_MODEL_DIR set), ` +
-      'or unset KBGATE_OFFLINE to download it on first use'
-    : 'allow network access to huggingface.co, or fetch it with `npm run model:download` and set KBGATE_MODEL_DIR ' +
-      'to that directory';
-  return new EngineError(
-    'FAILED_PRECONDITION',
-    `embedding model ${options.model} is not available ${where}: ${fix} (${reason.slice(0, 300)})`,
-    { cause },
+  const message = `embedding model ${options.model} ${describeFix(options)} (${reason.slice(0, 300)})`;
+  return new EngineError('FAILED_PRECONDITION', message, { cause });
+}
+
+function describeFix({ modelDir, offline }: ResolvedOptions): string {
+  const download = 'or unset KBGATE_OFFLINE to download it on first use';
+  if (offline && modelDir) {
+    return (
+      `is not in KBGATE_MODEL_DIR (${modelDir}) and KBGATE_OFFLINE forbids downloading it: fill that directory ` +
+      `with \`npm run model:download\` (here or on a connected machine, then copy it), ${download}`
+    );
+  }
+  if (offline) {
+    return (
+      'is not available: KBGATE_OFFLINE is set but KBGATE_MODEL_DIR is not; set KBGATE_MODEL_DIR to a directory ' +
+      `filled by \`npm run model:download\`, ${download}`
+    );
+  }
+  return (
+    'could not be loaded or downloaded: allow network access to huggingface.co, or fill a directory with ' +
+    '`npm run model:download` on a connected machine and set KBGATE_MODEL_DIR to it'
   );
 }
 
