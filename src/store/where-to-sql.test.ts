@@ -1,0 +1,113 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.js';
+import { whereDocumentToSql, whereToSql } from './where-to-sql.js';
+import { matchWhere, matchWhereDocument } from '../engine/where/match-where.js';
+import {
+  createRng,
+  randomDocument,
+  randomMetadata,
+  randomWhere,
+  randomWhereDocument,
+} from '../engine/where/random-where.js';
+import type { RecordFilter } from '../engine/ports.js';
+import type { RecordInput } from '../engine/types.js';
+import { makeCollectionModel } from '../../test/helpers/record-store-contract.js';
+
+const KEYS = ['color', 'n', 'tags', 'constructor'];
+const WORDS = ['fox', 'Dog', 'café', 'naïve', 'a.b', 'x+y', 'ünï', 'the', '1'];
+
+describe('whereToSql', () => {
+  it('should bind keys and values as parameters, never interpolating them', () => {
+    const key = "k') OR 1=1 --";
+    const fragment = whereToSql({
+      kind: 'or',
+      children: [
+        { kind: 'compare', key, op: '$eq', value: "v' OR '1'='1" },
+        { kind: 'in', key, negate: true, values: [true, false] },
+      ],
+    });
+    expect(fragment.sql).not.toContain('OR 1=1');
+    expect(fragment.sql).not.toContain("'1'='1");
+    expect(fragment.params).toEqual([key, "v' OR '1'='1", key, '[1,0]']);
+  });
+
+  it('should reject a range comparison with a non-number operand', () => {
+    expect(() => whereToSql({ kind: 'compare', key: 'k', op: '$gt', value: 'a' })).toThrow();
+  });
+});
+
+describe('whereDocumentToSql', () => {
+  it('should bind the searched text and the pattern as parameters', () => {
+    const fragment = whereDocumentToSql({
+      kind: 'and',
+      children: [
+        { kind: 'contains', text: "it's", negate: true },
+        { kind: 'regex', pattern: "^a'b", negate: false },
+      ],
+    });
+    expect(fragment.params).toEqual(["it's", "^a'b"]);
+    expect(fragment.sql).not.toContain("'");
+  });
+});
+
+describe('SQL filters against the reference evaluator', () => {
+  const rng = createRng(20_240_601);
+  const records: RecordInput[] = Array.from({ length: 300 }, (_, i) => ({
+    id: `r${i}`,
+    embedding: null,
+    document: randomDocument(rng, WORDS),
+    metadata: randomMetadata(rng, KEYS),
+    uri: null,
+  }));
+  const store = new SqliteStore(':memory:');
+  const model = makeCollectionModel();
+  store.createCollection(model);
+  const rowids = store.putRecords(model.id, records);
+  afterAll(() => store.close());
+
+  const sqlIds = (filter: RecordFilter): string[] =>
+    store.readRecords(store.selectRowids(model.id, filter, {}), []).map((r) => r.id);
+  const oracleIds = (keep: (record: RecordInput) => boolean): string[] =>
+    records.filter(keep).map((r) => r.id);
+
+  it('should store every record once, in order', () => {
+    expect(new Set(rowids).size).toBe(records.length);
+    expect(sqlIds({})).toEqual(records.map((r) => r.id));
+  });
+
+  it('should select exactly the records matchWhere accepts, for 400 random where filters', () => {
+    const sizes = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const where = randomWhere(rng, KEYS).ast;
+      const expected = oracleIds((r) => matchWhere(where, r.metadata));
+      expect(sqlIds({ where }), JSON.stringify(where)).toEqual(expected);
+      sizes.add(expected.length);
+    }
+    expect(sizes.size).toBeGreaterThan(20);
+  });
+
+  it('should select exactly the records matchWhereDocument accepts, for 300 random whereDocument filters', () => {
+    const sizes = new Set<number>();
+    for (let i = 0; i < 300; i++) {
+      const whereDocument = randomWhereDocument(rng, WORDS).ast;
+      const expected = oracleIds((r) => matchWhereDocument(whereDocument, r.document));
+      expect(sqlIds({ whereDocument }), JSON.stringify(whereDocument)).toEqual(expected);
+      sizes.add(expected.length);
+    }
+    expect(sizes.size).toBeGreaterThan(20);
+  });
+
+  it('should AND ids, where and whereDocument together, for 100 random combinations', () => {
+    for (let i = 0; i < 100; i++) {
+      const where = randomWhere(rng, KEYS, { maxDepth: 2 }).ast;
+      const whereDocument = randomWhereDocument(rng, WORDS, { maxDepth: 1 }).ast;
+      const ids = records.filter(() => rng() < 0.5).map((r) => r.id);
+      const idSet = new Set(ids);
+      const expected = oracleIds(
+        (r) =>
+          idSet.has(r.id) && matchWhere(where, r.metadata) && matchWhereDocument(whereDocument, r.document),
+      );
+      expect(sqlIds({ ids, where, whereDocument })).toEqual(expected);
+    }
+  });
+});
