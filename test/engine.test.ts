@@ -399,3 +399,28 @@ describe('PersistentClient across reopen', () => {
     }
   });
 });
+
+describe('Engine.lexicalQuery', () => {
+  it('should rank documents by BM25, restricted by filters first', async () => {
+    const dir = makeTempDir();
+    const client = new PersistentClient({ path: dir.path });
+    try {
+      const col = await client.createCollection({ name: 'lexical' });
+      await col.add({
+        ids: ['a', 'b', 'c'],
+        embeddings: [[1], [2], [3]],
+        documents: ['the cat sat on the mat', 'dogs and cats running', 'nothing relevant here'],
+        metadatas: [{ lang: 'en' }, { lang: 'fr' }, { lang: 'en' }],
+      });
+      const all = await client.engine.lexicalQuery(col.id, { queryText: 'cat mat', nResults: 5 });
+      expect(all.ids).toEqual(['a', 'b']);
+      expect(all.scores[0]).toBeGreaterThan(all.scores[1] as number);
+      const filtered = await client.engine.lexicalQuery(col.id, { queryText: 'cat', where: { lang: 'fr' } });
+      expect(filtered.ids).toEqual(['b']);
+      expect(filtered.documents).toEqual(['dogs and cats running']);
+    } finally {
+      client.close();
+      dir.dispose();
+    }
+  });
+});

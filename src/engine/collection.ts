@@ -1,9 +1,17 @@
 /** Record operations of one collection: add / upsert / update / delete / get / query / count over the ports. */
 import { EngineError, invalidArgument, notFound } from './errors.js';
 import type { IndexCache } from './index-cache.js';
-import type { AddArgs, DeleteArgs, GetArgs, QueryArgs, UpdateArgs } from './inputs.js';
+import type { AddArgs, DeleteArgs, GetArgs, LexicalQueryArgs, QueryArgs, UpdateArgs } from './inputs.js';
 import type { EmbeddingFunction, RecordFilter, RecordStore, VectorIndex } from './ports.js';
-import type { CollectionModel, GetResult, Include, QueryResult, RecordInput, StoredRecord } from './types.js';
+import type {
+  CollectionModel,
+  GetResult,
+  Include,
+  LexicalResult,
+  QueryResult,
+  RecordInput,
+  StoredRecord,
+} from './types.js';
 import { parseWhere, parseWhereDocument } from './where/parse-where.js';
 import { mergeRecord, type RecordPatch } from './merge-record.js';
 import {
@@ -136,6 +144,36 @@ export class CollectionOps {
     const wanted = [...new Set(hits.flatMap((h) => h.labels))];
     for (const record of store.readRecords(wanted, fields)) byRowid.set(record.rowid, record);
     return buildQueryResult(hits, byRowid, include);
+  }
+
+  /** Full-text search over documents, restricted by filters first; best first by BM25. */
+  async lexicalQuery(collection: CollectionModel, args: LexicalQueryArgs): Promise<LexicalResult> {
+    if (typeof args.queryText !== 'string') throw invalidArgument('queryText must be a string');
+    const filter = parseFilter(args);
+    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE, false);
+    const nResults = validateCount(args.nResults, 'nResults', 1) ?? 10;
+    const { store } = this.#ctx;
+    const restricted = Boolean(filter.ids || filter.where || filter.whereDocument);
+    const allowed = restricted ? store.selectRowids(collection.id, filter, {}) : undefined;
+    const hits =
+      allowed?.length === 0 ? [] : store.searchLexical(collection.id, args.queryText, nResults, allowed);
+    const byRowid = new Map(
+      store
+        .readRecords(
+          hits.map((h) => h.rowid),
+          include,
+        )
+        .map((r) => [r.rowid, r]),
+    );
+    const found = hits.filter((h) => byRowid.has(h.rowid));
+    const records = found.map((h) => byRowid.get(h.rowid) as StoredRecord);
+    return {
+      ids: records.map((r) => r.id),
+      scores: found.map((h) => h.score),
+      documents: include.includes('documents') ? records.map((r) => r.document) : null,
+      metadatas: include.includes('metadatas') ? records.map((r) => r.metadata) : null,
+      uris: include.includes('uris') ? records.map((r) => r.uri) : null,
+    };
   }
 
   /** Number of records in the collection. */

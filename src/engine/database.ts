@@ -9,13 +9,14 @@ import type {
   CreateCollectionArgs,
   DeleteArgs,
   GetArgs,
+  LexicalQueryArgs,
   ModifyArgs,
   QueryArgs,
   UpdateArgs,
 } from './inputs.js';
 import { validateCollectionName, validateScopeName } from './names.js';
 import type { CollectionPatch, EmbeddingFunction, Page, RecordStore, VectorIndexFactory } from './ports.js';
-import type { CollectionModel, Database, GetResult, QueryResult, Tenant } from './types.js';
+import type { CollectionModel, Database, GetResult, LexicalResult, QueryResult, Tenant } from './types.js';
 import { validateCollectionMetadata, validateCount } from './validate-records.js';
 
 /** Resolves an embedding binding name (`default`, `openai:<model>`) to a function; throws when unusable. */
@@ -218,6 +219,11 @@ export class Engine {
 
   query(collectionId: string, args: QueryArgs): Promise<QueryResult> {
     return this.#ops.query(this.getCollectionById(collectionId), args);
+  }
+
+  /** Full-text (BM25) search over a collection's documents, restricted by filters first. */
+  lexicalQuery(collectionId: string, args: LexicalQueryArgs): Promise<LexicalResult> {
+    return this.#ops.lexicalQuery(this.getCollectionById(collectionId), args);
   }
 
   async count(collectionId: string): Promise<number> {

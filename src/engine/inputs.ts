@@ -69,3 +69,12 @@ export interface ModifyArgs {
   metadata?: Metadata | null;
   configuration?: Record<string, unknown> | null;
 }
+
+/** Arguments of a lexical (full-text) query. */
+export interface LexicalQueryArgs {
+  queryText: string;
+  nResults?: number;
+  where?: WhereInput;
+  whereDocument?: WhereInput;
+  include?: Include[];
+}

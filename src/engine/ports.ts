@@ -88,6 +88,12 @@ export interface RecordStore {
   readRecords(rowids: number[], include: readonly Include[]): StoredRecord[];
   count(collectionId: string): number;
 
+  /**
+   * Full-text search (BM25) over a collection's documents, best first; `allowed` restricts hits to those rowids.
+   * Scores are higher-is-better and only comparable within one call.
+   */
+  searchLexical(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[];
+
   /** The collection's current sequence number (0 for a new collection). */
   currentSeq(collectionId: string): number;
   /** Changes after `seq`, for catching an index up. */
@@ -96,6 +102,12 @@ export interface RecordStore {
   /** Deletes every tenant, database, collection and record, and recreates the defaults. */
   reset(): void;
   close(): void;
+}
+
+/** A lexical hit: a record rowid and its score (higher is better). */
+export interface LexicalHit {
+  rowid: number;
+  score: number;
 }
 
 /** Nearest-neighbour hits: parallel arrays sorted by ascending distance. */

@@ -125,3 +125,12 @@ export type WhereDocument =
   | { kind: 'contains'; text: string; negate: boolean }
   /** Regular expression test; `negate` for `$not_regex`. `pattern` is validated by the parser. */
   | { kind: 'regex'; pattern: string; negate: boolean };
+
+/** Result of a lexical query: best first, with BM25 scores (higher is better) instead of distances. */
+export interface LexicalResult {
+  ids: string[];
+  scores: number[];
+  documents: (string | null)[] | null;
+  metadatas: (Metadata | null)[] | null;
+  uris: (string | null)[] | null;
+}
