@@ -1,0 +1,294 @@
+/** Service configuration: the only place that reads the environment; every variable validated and documented. */
+import { z } from 'zod';
+
+/** Log levels pino understands. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The validated configuration of one kbgate process. */
+export interface Config {
+  host: string;
+  port: number;
+  /** Directory of the database; null keeps everything in memory (`KBGATE_DATA_DIR=:memory:`). */
+  dataDir: string | null;
+  authToken: string | null;
+  htpasswdFile: string | null;
+  corsOrigins: string[];
+  allowReset: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  maxBatchSize: number;
+  /** Largest accepted JSON body: `maxBatchSize` records of {@link BODY_BYTES_PER_RECORD} each. */
+  maxBodyBytes: number;
+  publicUrl: string;
+  embedding: string;
+  embeddingUrl: string | null;
+  embeddingApiKey: string | null;
+  modelDir: string | null;
+  offline: boolean;
+  collection: string;
+  upstreamUrl: string | null;
+  upstreamApiKey: string | null;
+  otlpEndpoint: string | null;
+}
+
+/**
+ * Bytes of JSON body allowed per record of a full batch.
+ *
+ * @remarks
+ * A 1,024-dimension embedding written as plain JSON floats takes about 24 bytes per component (17 significant
+ * digits, sign, exponent, separator) = 24 KiB, plus 8 KiB for id, document and metadata. Base64 embeddings take
+ * 5.4 bytes per component, so base64 clients (the JS client) fit 4,096 dimensions in the same budget.
+ */
+export const BODY_BYTES_PER_RECORD = 32 * 1024;
+
+/** A configuration variable: its name, documented default and meaning. */
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** Thrown by {@link loadConfig} for a bad value; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const optionalText = z.string().min(1).nullable();
+const url = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+interface VariableSpec extends ConfigVariable {
+  schema: z.ZodTypeAny;
+}
+
+const SPECS: VariableSpec[] = [
+  {
+    name: 'KBGATE_HOST',
+    default: '127.0.0.1',
+    description: 'Interface to listen on.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'KBGATE_PORT',
+    default: '8000',
+    description: "Port to listen on (Chroma's port).",
+    schema: int(0, 65535),
+  },
+  {
+    name: 'KBGATE_DATA_DIR',
+    default: './data',
+    description: 'Database directory; `:memory:` keeps everything in memory.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'KBGATE_AUTH_TOKEN',
+    default: '',
+    description:
+      'When set, every route but heartbeat, version and healthcheck needs `Authorization: Bearer <token>` or `X-Chroma-Token`.',
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_HTPASSWD_FILE',
+    default: '',
+    description: 'htpasswd file with bcrypt entries; when set, HTTP Basic credentials from it are accepted.',
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_CORS_ORIGINS',
+    default: '',
+    description:
+      'Comma-separated exact origins allowed by CORS (e.g. `http://localhost:3000`); empty allows none.',
+    schema: z.string().nullable(),
+  },
+  {
+    name: 'KBGATE_ALLOW_RESET',
+    default: 'false',
+    description: 'Enables `POST /api/v2/reset`, which deletes everything.',
+    schema: bool,
+  },
+  { name: 'KBGATE_LOG_LEVEL', default: 'info', description: 'pino log level.', schema: z.enum(LOG_LEVELS) },
+  {
+    name: 'KBGATE_MAX_BATCH_SIZE',
+    default: '5461',
+    description:
+      "Most records per write, advertised in pre-flight-checks (Chroma's value: SQLite's 32,766 variables / 6); the JSON body limit is 32 KiB per record.",
+    schema: int(1, 100_000),
+  },
+  {
+    name: 'KBGATE_PUBLIC_URL',
+    default: 'http://<host>:<port>',
+    description:
+      'Absolute URL clients reach kbgate at (plugin manifest, OpenAPI servers), without trailing slash.',
+    schema: url.nullable(),
+  },
+  {
+    name: 'KBGATE_EMBEDDING',
+    default: 'default',
+    description:
+      'Embedding for new collections: `default` (local all-MiniLM-L6-v2), `openai:<model>` or `none`.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'KBGATE_EMBEDDING_URL',
+    default: '',
+    description: 'Base URL of an OpenAI-compatible embeddings API (for `openai:<model>`).',
+    schema: url.nullable(),
+  },
+  {
+    name: 'KBGATE_EMBEDDING_API_KEY',
+    default: '',
+    description: 'API key for the embeddings API.',
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_MODEL_DIR',
+    default: '',
+    description: 'Directory of local embedding model files.',
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_OFFLINE',
+    default: 'false',
+    description: 'Never download models; use only files in the model directory.',
+    schema: bool,
+  },
+  {
+    name: 'KBGATE_COLLECTION',
+    default: 'docs',
+    description: 'Collection the plugin search, ingester and retrieval proxy use.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'KBGATE_UPSTREAM_URL',
+    default: '',
+    description:
+      "FastChat's OpenAI-compatible API the retrieval proxy forwards to (e.g. `http://fastchat-api:8000`).",
+    schema: url.nullable(),
+  },
+  {
+    name: 'KBGATE_UPSTREAM_API_KEY',
+    default: '',
+    description: 'API key sent to the upstream chat API.',
+    schema: optionalText,
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '',
+    description:
+      'OTLP/HTTP collector base URL; when set, one trace span per request is exported to `<url>/v1/traces`.',
+    schema: url.nullable(),
+  },
+];
+
+/** Every environment variable kbgate reads, with its documented default and meaning. */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = SPECS.map(({ name, default: d, description }) => ({
+  name,
+  default: d,
+  description,
+}));
+
+/** Renders {@link CONFIG_VARIABLES} as a Markdown table for the README. */
+export function renderConfigTable(): string {
+  const rows = CONFIG_VARIABLES.map(
+    (v) => `| \`${v.name}\` | ${v.default === '' ? '(unset)' : `\`${v.default}\``} | ${v.description} |`,
+  );
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */
+export function loadConfig(env: Env): Config {
+  const v = readVariables(env);
+  const host = v.KBGATE_HOST as string;
+  const port = v.KBGATE_PORT as number;
+  const maxBatchSize = v.KBGATE_MAX_BATCH_SIZE as number;
+  const dataDir = v.KBGATE_DATA_DIR as string;
+  return {
+    host,
+    port,
+    dataDir: dataDir === ':memory:' ? null : dataDir,
+    authToken: v.KBGATE_AUTH_TOKEN as string | null,
+    htpasswdFile: v.KBGATE_HTPASSWD_FILE as string | null,
+    corsOrigins: parseOrigins((v.KBGATE_CORS_ORIGINS as string | null) ?? ''),
+    allowReset: v.KBGATE_ALLOW_RESET as boolean,
+    logLevel: v.KBGATE_LOG_LEVEL as Config['logLevel'],
+    maxBatchSize,
+    maxBodyBytes: maxBatchSize * BODY_BYTES_PER_RECORD,
+    publicUrl: stripSlash((v.KBGATE_PUBLIC_URL as string | null) ?? `http://${formatHost(host)}:${port}`),
+    embedding: v.KBGATE_EMBEDDING as string,
+    embeddingUrl: v.KBGATE_EMBEDDING_URL as string | null,
+    embeddingApiKey: v.KBGATE_EMBEDDING_API_KEY as string | null,
+    modelDir: v.KBGATE_MODEL_DIR as string | null,
+    offline: v.KBGATE_OFFLINE as boolean,
+    collection: v.KBGATE_COLLECTION as string,
+    upstreamUrl: nullableStripSlash(v.KBGATE_UPSTREAM_URL as string | null),
+    upstreamApiKey: v.KBGATE_UPSTREAM_API_KEY as string | null,
+    otlpEndpoint: nullableStripSlash(v.OTEL_EXPORTER_OTLP_ENDPOINT as string | null),
+  };
+}
+
+function readVariables(env: Env): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const spec of SPECS) {
+    const raw = env[spec.name]?.trim();
+    const value = raw === undefined || raw === '' ? defaultFor(spec) : raw;
+    const parsed = spec.schema.safeParse(value);
+    if (!parsed.success) {
+      const reason = parsed.error.issues[0]?.message ?? 'invalid value';
+      throw new ConfigError(spec.name, `${reason} (got ${JSON.stringify(raw)})`);
+    }
+    out[spec.name] = parsed.data;
+  }
+  return out;
+}
+
+function defaultFor(spec: VariableSpec): string | null {
+  if (spec.default === '' || spec.default.includes('<')) return null;
+  return spec.default;
+}
+
+function parseOrigins(list: string): string[] {
+  const origins = list
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  for (const origin of origins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'KBGATE_CORS_ORIGINS',
+        `not an origin (scheme://host[:port]): ${JSON.stringify(origin)}`,
+      );
+    }
+  }
+  return origins;
+}
+
+function formatHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function stripSlash(u: string): string {
+  return u.replace(/\/+$/, '');
+}
+
+function nullableStripSlash(u: string | null): string | null {
+  return u === null ? null : stripSlash(u);
+}

@@ -1,0 +1,68 @@
+/** The Express application: middleware, Chroma routes and error handling; never listens itself. */
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Engine } from '../engine/database.js';
+import { createAuth, readHtpasswd } from './auth.js';
+import { registerCollectionRoutes } from './chroma/collections.js';
+import { registerDatabaseRoutes } from './chroma/databases.js';
+import { registerRecordRoutes } from './chroma/records.js';
+import type { RouteContext } from './chroma/route-context.js';
+import { registerSystemRoutes } from './chroma/system.js';
+import { registerTenantRoutes } from './chroma/tenants.js';
+import { registerUnsupportedRoutes } from './chroma/unsupported.js';
+import { createCors } from './cors.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { createRequestLogger, silentLogger } from './logging.js';
+import type { Tracing } from './tracing.js';
+
+/** What {@link createApp} is built from. */
+export interface AppDeps {
+  engine: Engine;
+  config: Config;
+  logger?: Logger;
+  tracing?: Tracing;
+  /** Readiness for the healthcheck; main.ts turns it false when shutdown begins. */
+  isReady?: () => boolean;
+}
+
+/**
+ * Creates the kbgate HTTP application.
+ *
+ * @remarks
+ * Authentication runs before the body is parsed, so unauthenticated clients cannot make the server buffer and parse
+ * large bodies. The error handler is registered last and answers every failure with Chroma's `{ error, message }`.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { config } = deps;
+  const logger = deps.logger ?? silentLogger();
+  const app = express();
+  app.set('etag', false);
+  app.set('trust proxy', false);
+  if (deps.tracing) app.use(deps.tracing.middleware);
+  app.use(createRequestLogger(logger));
+  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(createCors(config.corsOrigins));
+  app.use(
+    createAuth({
+      token: config.authToken,
+      htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
+    }),
+  );
+  app.use(express.json({ limit: config.maxBodyBytes }));
+
+  const ctx: RouteContext = { engine: deps.engine, config, isReady: deps.isReady ?? (() => true) };
+  const router = express.Router();
+  registerSystemRoutes(router, ctx);
+  registerTenantRoutes(router, ctx);
+  registerDatabaseRoutes(router, ctx);
+  registerCollectionRoutes(router, ctx);
+  registerRecordRoutes(router, ctx);
+  registerUnsupportedRoutes(router);
+  app.use(router);
+
+  app.use(notFoundHandler());
+  app.use(createErrorHandler(logger));
+  return app;
+}

@@ -1,0 +1,52 @@
+/** What every Chroma route module needs: the engine, the configuration and small request helpers. */
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Config } from '../../config.js';
+import type { Engine } from '../../engine/database.js';
+import { notFound } from '../../engine/errors.js';
+import type { CollectionModel } from '../../engine/types.js';
+
+/** Dependencies of the Chroma routes. */
+export interface RouteContext {
+  engine: Engine;
+  config: Config;
+  /** False while the server is shutting down: healthcheck then answers 503. */
+  isReady: () => boolean;
+}
+
+/** Validates a request body against a wire schema; a shape error becomes a 422 in the error handler. */
+export function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.infer<T> {
+  return schema.parse(req.body ?? {}) as z.infer<T>;
+}
+
+/** Reads a path parameter (always present on the routes that declare it). */
+export function param(req: Request, name: string): string {
+  const value = (req.params as Record<string, string | undefined>)[name];
+  return value ?? '';
+}
+
+/** Labels the request for tracing and logs with the operation and, when known, the collection id. */
+export function label(res: Response, operation: string, collectionId?: string): void {
+  res.locals.operation = operation;
+  if (collectionId !== undefined) res.locals.collectionId = collectionId;
+}
+
+/**
+ * Finds the collection a record route addresses by id, and checks it lives in the tenant and database of the path.
+ *
+ * @remarks A collection of another tenant or database is reported as missing, never touched.
+ */
+export function resolveCollection(
+  ctx: RouteContext,
+  req: Request,
+  res: Response,
+  operation: string,
+): CollectionModel {
+  const id = param(req, 'collection_id');
+  label(res, operation, id);
+  const collection = ctx.engine.getCollectionById(id);
+  if (collection.tenant !== param(req, 'tenant') || collection.database !== param(req, 'database')) {
+    throw notFound(`Collection "${id}" does not exist`);
+  }
+  return collection;
+}
