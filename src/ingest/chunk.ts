@@ -81,28 +81,29 @@ function groupSections(sections: Section[], settings: Required<ChunkOptions>): G
   let current: Group | null = null;
   for (const section of sections) {
     const pieces = sectionPieces(section, settings);
-    const heading: Piece[] = section.headingSource
-      ? [
-          {
-            text: section.headingSource,
-            glue: '\n\n',
-            startLine: section.startLine,
-            endLine: section.startLine,
-            prose: false,
-          },
-        ]
-      : [];
-    const joined = current ? [...heading, ...pieces] : pieces;
-    if (current && canJoin(current, section) && current.size + piecesSize(joined) <= settings.targetChars) {
-      current.sections.push(section);
-      current.pieces.push(...joined);
-      current.size += piecesSize(joined);
-      continue;
+    if (current && current.size === 0) {
+      // A heading-only section adds nothing its children's heading paths do not already carry.
+      groups.pop();
+    } else if (current && canJoin(current, section)) {
+      const joined = [...headingPieces(section), ...pieces];
+      if (current.size + piecesSize(joined) <= settings.targetChars) {
+        current.sections.push(section);
+        current.pieces.push(...joined);
+        current.size += piecesSize(joined);
+        continue;
+      }
     }
     current = { sections: [section], pieces, size: piecesSize(pieces) };
     groups.push(current);
   }
   return groups;
+}
+
+/** A merged-in section's heading line, kept in the text so the chunk still shows where it starts. */
+function headingPieces(section: Section): Piece[] {
+  if (!section.headingSource) return [];
+  const line = section.startLine;
+  return [{ text: section.headingSource, glue: '\n\n', startLine: line, endLine: line, prose: false }];
 }
 
 /** A section may join a group when it lies under the parent of the group's first section. */

@@ -39,14 +39,18 @@ export interface ListOptions {
 /** Whether `candidate` is `root` itself or lies below it (both absolute, already resolved). */
 export function isInsideRoot(root: string, candidate: string): boolean {
   const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return (
+    relative === '' ||
+    (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative))
+  );
 }
 
 /**
  * Lists the files under `folder` that match the glob, as sorted relative POSIX paths.
  *
- * @remarks Symlinks are resolved: ones whose real path lies inside the folder are followed (cycles are cut
- * by the walker), ones pointing outside are never traversed and are reported in `skipped` instead.
+ * @remarks Symlinked files are read when their real path lies inside the folder and reported in `skipped`
+ * otherwise. Symlinked folders are never walked (no cycles, no duplicate copies of a subtree, no escape);
+ * the ones pointing outside are reported too.
  */
 export async function listMarkdownFiles(folder: string, options: ListOptions = {}): Promise<FileListing> {
   const root = await realpath(folder);
@@ -72,16 +76,18 @@ export async function listMarkdownFiles(folder: string, options: ListOptions = {
   return { root, files, skipped };
 }
 
-/** An `fs` for the walker whose `realpath` refuses symlinked directories outside `root`, so they are never walked. */
+/**
+ * An `fs` for the walker whose `realpath` refuses every symlinked directory, so none is ever walked; the ones
+ * pointing outside `root` are recorded. Symlinked files pass and are checked by the caller.
+ */
 function containedFs(root: string, escapedDirs: string[]): Partial<typeof fs> {
   const guardedRealpath = (link: string, callback: (error: Error | null, resolved: string) => void): void => {
     fs.realpath(link, (error, resolved) => {
       if (error) return callback(error, '');
-      if (isInsideRoot(root, resolved)) return callback(null, resolved);
       fs.stat(resolved, (statError, stat) => {
         if (statError || !stat.isDirectory()) return callback(statError, resolved);
-        escapedDirs.push(link);
-        callback(new Error(`symlinked folder outside the root: ${link}`), '');
+        if (!isInsideRoot(root, resolved)) escapedDirs.push(link);
+        callback(new Error(`symlinked folder not followed: ${link}`), '');
       });
     });
   };
