@@ -1,8 +1,8 @@
 /** Named embedding functions: what a collection's binding (`default`, `openai:<model>`, `none`) resolves to. */
 import { EngineError } from '../engine/errors.js';
-import type { EmbeddingFunction } from '../engine/ports.js';
 import { OpenAICompatibleEmbedding, type OpenAICompatibleEmbeddingOptions } from './openai-compatible.js';
 import { TransformersEmbedding, type TransformersEmbeddingOptions } from './transformers.js';
+import type { EmbeddingResolver } from '../engine/database.js';
 
 /** The name of the local all-MiniLM-L6-v2 function. */
 export const DEFAULT_EMBEDDING = 'default';
@@ -46,9 +46,6 @@ export interface EmbeddingResolverOptions {
   /** Tuning of OpenAI-compatible functions (batch size, timeout, retries). */
   openai?: Omit<OpenAICompatibleEmbeddingOptions, 'baseUrl' | 'model' | 'apiKey'>;
 }
-
-/** Maps an embedding function name to the function; throws an EngineError when it cannot. */
-export type EmbeddingResolver = (name: string) => EmbeddingFunction;
 
 /**
  * Creates the resolver the engine uses to embed a collection's documents and queries.

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyConfigurationUpdate, assertSpaceUnchanged, resolveConfiguration } from './collection-config.js';
 import { CollectionOps } from './collection.js';
-import { alreadyExists, isEngineError, notFound } from './errors.js';
+import { alreadyExists, invalidArgument, isEngineError, notFound } from './errors.js';
 import { IndexCache } from './index-cache.js';
 import type {
   AddArgs,
@@ -116,7 +116,7 @@ export class Engine {
     const metadata = validateCollectionMetadata(args.metadata);
     if (args.getOrCreate) {
       const existing = this.#store.getCollection(tenant, database, name);
-      if (existing) return existing;
+      if (existing) return checkBinding(existing, args.embedding);
     }
     const { hnsw, configuration } = resolveConfiguration(args.configuration, metadata);
     const embedding = this.#bindingFor(args.embedding);
@@ -136,7 +136,7 @@ export class Engine {
     } catch (err) {
       const raced = args.getOrCreate && isEngineError(err, 'ALREADY_EXISTS');
       const existing = raced ? this.#store.getCollection(tenant, database, name) : null;
-      if (existing) return existing;
+      if (existing) return checkBinding(existing, args.embedding);
       if (isEngineError(err, 'ALREADY_EXISTS')) throw alreadyExists(`Collection "${name}" already exists`);
       throw err;
     }
@@ -276,6 +276,15 @@ export class Engine {
     if (name === null || name === 'none' || !this.#resolveEmbedding) return null;
     return this.#resolveEmbedding(name);
   }
+}
+
+/** Returns the collection unless the caller asked for a different embedding binding than the one it has. */
+function checkBinding(collection: CollectionModel, requested: string | null | undefined): CollectionModel {
+  if (requested === undefined || requested === collection.embedding) return collection;
+  throw invalidArgument(
+    `Collection "${collection.name}" is bound to embedding function ${JSON.stringify(collection.embedding)}; ` +
+      `it cannot be used with ${JSON.stringify(requested)}`,
+  );
 }
 
 function checkPage(page: Page): Page {
