@@ -127,10 +127,9 @@ export class HnswIndex implements VectorIndex {
     checkVector(this.dimension, query);
     const limit = Math.min(Math.floor(k), this.size, allowed ? allowed.size : Infinity);
     if (!(limit > 0)) return EMPTY_HITS;
-    if (!allowed) return this.#searchGraph(query, limit);
-    if (this.#prefersExactScan(allowed.size)) return this.#mirror.search(query, limit, allowed);
+    if (allowed && this.#prefersExactScan(allowed.size)) return this.#mirror.search(query, limit, allowed);
     const hits = this.#searchGraph(query, limit, allowed);
-    // Fewer hits than asked means few allowed labels are live, or the walk got stuck: the scan is exact.
+    // Fewer hits than asked: few allowed labels are live, or deletions cut the walk short. A scan is exact.
     return hits.labels.length < limit ? this.#mirror.search(query, limit, allowed) : hits;
   }
 
@@ -145,9 +144,11 @@ export class HnswIndex implements VectorIndex {
     writeIndexFiles(this.#files, (path) => this.#graph.writeIndexSync(path), { ...meta, count: this.size });
   }
 
+  /** Releases the graph and the mirror; the index must not be used afterwards. */
   close(): void {
     this.#mirror.close();
     this.#deleted.clear();
+    this.#graph = new hnswlib.HierarchicalNSW(this.#params.space, this.dimension);
   }
 
   #initGraph(): void {
@@ -170,7 +171,7 @@ export class HnswIndex implements VectorIndex {
         this.#deleted.add(label); // hnswlib refuses to return deleted points
         continue;
       }
-      this.#mirror.putPrepared(label, prepareVector(this.#params.space, Float32Array.from(point)));
+      this.#mirror.putPrepared(label, prepareVector(this.#params.space, new Float32Array(point)));
     }
   }
 
