@@ -1,15 +1,16 @@
 /** The text that goes into, and the queries that go against, the store's FTS5 index. */
+import { segmentWords } from '../text/tokenize.js';
 
 const TERM = /[\p{L}\p{M}\p{N}]+/gu;
 
 /**
- * The text indexed for a document.
+ * The text indexed for a document: words of unspaced scripts (Chinese, Japanese, Thai) separated by spaces.
  *
- * @remarks The single hook for language-aware pre-segmentation (e.g. spaces between CJK/Thai words): the
- * store indexes `ftsText(document)` and queries with terms taken from `ftsText(query)`.
+ * @remarks The store indexes `ftsText(document)` and queries with terms taken from `ftsText(query)`, so both
+ * sides are segmented the same way.
  */
 export function ftsText(document: string): string {
-  return document;
+  return segmentWords(document);
 }
 
 /**

@@ -7,12 +7,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
+import { describeRecordStoreContract } from '../../test/helpers/record-store-contract.js';
 import {
-  describeRecordStoreContract,
   expectEngineError,
   makeCollectionModel,
   makeRecord,
-} from '../../test/helpers/record-store-contract.js';
+} from '../../test/helpers/record-store-fixtures.js';
 
 const tempDirs: string[] = [];
 

@@ -11,7 +11,7 @@ import {
 } from '../engine/where/random-where.js';
 import type { RecordFilter } from '../engine/ports.js';
 import type { RecordInput } from '../engine/types.js';
-import { makeCollectionModel } from '../../test/helpers/record-store-contract.js';
+import { makeCollectionModel } from '../../test/helpers/record-store-fixtures.js';
 
 const KEYS = ['color', 'n', 'tags', 'constructor'];
 const WORDS = ['fox', 'Dog', 'café', 'naïve', 'a.b', 'x+y', 'ünï', 'the', '1'];
