@@ -139,6 +139,7 @@ export class CatalogQueries {
     );
     const assignments = fields.map((field) => `${field} = ?`);
     const values = fields.map((field) => (PATCH_COLUMNS[field] as (value: unknown) => unknown)(patch[field]));
+    // `id = id` keeps the SQL valid for an empty patch, which must still report an unknown id.
     const sql = `UPDATE collections SET ${['id = id', ...assignments].join(', ')} WHERE id = ?`;
     try {
       if (this.#sql.get(sql).run(...values, id).changes === 0)
