@@ -27,6 +27,14 @@ export interface Config {
   collection: string;
   upstreamUrl: string | null;
   upstreamApiKey: string | null;
+  /** Passages the retrieval proxy adds to a chat request at most. */
+  proxyPassages: number;
+  /** Characters of passage text the retrieval proxy adds at most. */
+  proxyContextChars: number;
+  /** Passages scoring at or below this are not added. */
+  proxyMinScore: number;
+  /** Milliseconds the proxy waits for the upstream's response headers before answering 504. */
+  upstreamTimeoutMs: number;
   otlpEndpoint: string | null;
 }
 
@@ -74,6 +82,10 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+const decimal = z
+  .string()
+  .regex(/^-?\d+(\.\d+)?$/, 'must be a decimal number')
+  .transform(Number);
 
 interface VariableSpec extends ConfigVariable {
   schema: z.ZodTypeAny;
@@ -180,7 +192,7 @@ const SPECS: VariableSpec[] = [
     name: 'KBGATE_UPSTREAM_URL',
     default: '',
     description:
-      "FastChat's OpenAI-compatible API the retrieval proxy forwards to (e.g. `http://fastchat-api:8000`).",
+      "FastChat's OpenAI-compatible API the retrieval proxy forwards to, as OpenAI clients take it (e.g. `http://fastchat-api:8000/v1`; `/v1` is added when missing).",
     schema: url.nullable(),
   },
   {
@@ -188,6 +200,30 @@ const SPECS: VariableSpec[] = [
     default: '',
     description: 'API key sent to the upstream chat API.',
     schema: optionalText,
+  },
+  {
+    name: 'KBGATE_PROXY_PASSAGES',
+    default: '5',
+    description: 'Most knowledge-base passages the retrieval proxy adds to a chat request (0 disables retrieval).',
+    schema: int(0, 50),
+  },
+  {
+    name: 'KBGATE_PROXY_CONTEXT_CHARS',
+    default: '6000',
+    description: 'Most characters of passage text the retrieval proxy adds to a chat request.',
+    schema: int(200, 1_000_000),
+  },
+  {
+    name: 'KBGATE_PROXY_MIN_SCORE',
+    default: '0',
+    description: 'Passages the search scores at or below this are not added.',
+    schema: decimal,
+  },
+  {
+    name: 'KBGATE_UPSTREAM_TIMEOUT_MS',
+    default: '30000',
+    description: "Milliseconds to wait for the upstream's response headers before answering 504.",
+    schema: int(1, 3_600_000),
   },
   {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
@@ -240,6 +276,10 @@ export function loadConfig(env: Env): Config {
     collection: v.KBGATE_COLLECTION as string,
     upstreamUrl: nullableStripSlash(v.KBGATE_UPSTREAM_URL as string | null),
     upstreamApiKey: v.KBGATE_UPSTREAM_API_KEY as string | null,
+    proxyPassages: v.KBGATE_PROXY_PASSAGES as number,
+    proxyContextChars: v.KBGATE_PROXY_CONTEXT_CHARS as number,
+    proxyMinScore: v.KBGATE_PROXY_MIN_SCORE as number,
+    upstreamTimeoutMs: v.KBGATE_UPSTREAM_TIMEOUT_MS as number,
     otlpEndpoint: nullableStripSlash(v.OTEL_EXPORTER_OTLP_ENDPOINT as string | null),
   };
 }
