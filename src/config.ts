@@ -204,7 +204,8 @@ const SPECS: VariableSpec[] = [
   {
     name: 'KBGATE_PROXY_PASSAGES',
     default: '5',
-    description: 'Most knowledge-base passages the retrieval proxy adds to a chat request (0 disables retrieval).',
+    description:
+      'Most knowledge-base passages the retrieval proxy adds to a chat request (0 disables retrieval).',
     schema: int(0, 50),
   },
   {
