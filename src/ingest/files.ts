@@ -109,7 +109,7 @@ function toPosix(relative: string): string {
 /** Why a file could not be read as text. */
 export type ReadFailureReason = 'binary' | 'invalid-utf8' | 'too-large' | 'not-a-file' | 'unreadable';
 
-/** The outcome of {@link readTextFile}: the text and its bytes, or a typed reason. */
+/** The outcome of {@link readTextFile}: the text and its bytes, or a typed reason and a message without the path. */
 export type ReadResult =
   { ok: true; text: string; bytes: Buffer } | { ok: false; reason: ReadFailureReason; message: string };
 
@@ -124,27 +124,30 @@ export async function readTextFile(file: string, maxBytes: number = DEFAULT_MAX_
     const handle = await open(file, 'r');
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) return failure('not-a-file', `${file} is not a regular file`);
+      if (!stat.isFile()) return failure('not-a-file', 'not a regular file');
       if (stat.size > maxBytes)
-        return failure('too-large', `${file} is ${stat.size} bytes, over ${maxBytes}`);
+        return failure('too-large', `${stat.size} bytes, over the ${maxBytes}-byte limit`);
       bytes = await handle.readFile();
     } finally {
       await handle.close();
     }
   } catch (error) {
-    return failure('unreadable', `${file} could not be read: ${(error as Error).message}`);
+    return failure(
+      'unreadable',
+      `could not be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
-  if (bytes.length > maxBytes) return failure('too-large', `${file} is over ${maxBytes} bytes`);
-  return decodeText(file, bytes);
+  if (bytes.length > maxBytes) return failure('too-large', `over the ${maxBytes}-byte limit`);
+  return decodeText(bytes);
 }
 
-function decodeText(file: string, bytes: Buffer): ReadResult {
-  if (bytes.includes(0)) return failure('binary', `${file} contains NUL bytes`);
+function decodeText(bytes: Buffer): ReadResult {
+  if (bytes.includes(0)) return failure('binary', 'contains NUL bytes (binary)');
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     return { ok: true, text, bytes };
   } catch {
-    return failure('invalid-utf8', `${file} is not valid UTF-8`);
+    return failure('invalid-utf8', 'not valid UTF-8');
   }
 }
 

@@ -1,0 +1,280 @@
+/** Incremental sync of Markdown folders into a collection: unchanged files skipped by hash, stale chunks removed. */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
+import type { GetResult, Metadata } from '../engine/types.js';
+import { chunkDocument, type Chunk, type ChunkOptions } from './chunk.js';
+import { DEFAULT_MAX_BYTES, listMarkdownFiles, readTextFile, type ReadFailureReason } from './files.js';
+import { parseMarkdown, type ParsedDocument } from './markdown.js';
+
+/** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
+export interface SyncTarget {
+  get(args: GetArgs): Promise<GetResult>;
+  upsert(args: AddArgs): Promise<void>;
+  delete(args: DeleteArgs): Promise<void>;
+}
+
+/** What happened to one file. */
+export type FileStatus = 'added' | 'updated' | 'unchanged' | 'failed';
+
+/** A progress event, one per file. */
+export interface SyncProgress {
+  done: number;
+  total: number;
+  source: string;
+  status: FileStatus;
+}
+
+/** Options of {@link syncFolders}. */
+export interface SyncOptions {
+  folders: string[];
+  glob?: string;
+  /** Delete chunks of sources that no longer exist in the folders. */
+  prune?: boolean;
+  /** Count what would change without writing anything. */
+  dryRun?: boolean;
+  maxBytes?: number;
+  chunking?: ChunkOptions;
+  /** Records per upsert call (one embedding batch). */
+  batchSize?: number;
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+/** A file that was reported and skipped. */
+export interface SyncFailure {
+  source: string;
+  reason: ReadFailureReason | 'write-failed';
+  message: string;
+}
+
+/** The outcome of a sync: counts, failures and parse warnings. */
+export interface SyncReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  removed: number;
+  failed: number;
+  /** Chunks written (or that would be written in a dry run). */
+  chunks: number;
+  failures: SyncFailure[];
+  /** Symlinks leading outside the folders: never followed, not counted as failures. */
+  skipped: string[];
+  warnings: { source: string; message: string }[];
+  seconds: number;
+}
+
+/** Metadata keys sync owns; frontmatter fields of the same name are overridden. */
+export const RESERVED_KEYS = [
+  'source',
+  'title',
+  'heading',
+  'heading_path',
+  'anchor',
+  'start_line',
+  'end_line',
+  'file_hash',
+  'chunk_index',
+  'chunk_count',
+] as const;
+
+const DEFAULT_BATCH_SIZE = 64;
+const PAGE_SIZE = 1000;
+const MDX = /\.mdx$/i;
+
+/** What the collection holds for one source. */
+interface StoredSource {
+  ids: string[];
+  complete: (hash: string) => boolean;
+}
+
+interface FileJob {
+  source: string;
+  absolute: string;
+}
+
+/**
+ * Brings a collection in line with Markdown folders.
+ *
+ * @remarks Ids are `<source>#<chunk index>`, so reruns overwrite rather than duplicate. A changed file's new
+ * chunks are upserted first and its stale ones deleted after; a file counts as unchanged only when every
+ * stored chunk carries its current hash and all `chunk_count` chunks exist, so an interrupted run is finished
+ * by the next one.
+ */
+export async function syncFolders(target: SyncTarget, options: SyncOptions): Promise<SyncReport> {
+  const started = performance.now();
+  const report: SyncReport = {
+    added: 0,
+    updated: 0,
+    unchanged: 0,
+    removed: 0,
+    failed: 0,
+    chunks: 0,
+    failures: [],
+    skipped: [],
+    warnings: [],
+    seconds: 0,
+  };
+  const jobs = await collectJobs(options, report);
+  const stored = await loadStoredSources(target);
+  const seen = new Set<string>();
+  for (const [i, job] of jobs.entries()) {
+    seen.add(job.source);
+    const status = await syncFile(target, job, stored.get(job.source), options, report);
+    report[status]++;
+    options.onProgress?.({ done: i + 1, total: jobs.length, source: job.source, status });
+  }
+  if (options.prune) await pruneMissing(target, stored, seen, options, report);
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+/** Files of every folder; with several folders each source is prefixed by its folder's name. */
+async function collectJobs(options: SyncOptions, report: SyncReport): Promise<FileJob[]> {
+  const prefixes = folderPrefixes(options.folders);
+  const jobs: FileJob[] = [];
+  for (const [i, folder] of options.folders.entries()) {
+    const listing = await listMarkdownFiles(folder, { glob: options.glob });
+    const prefix = prefixes[i] ?? '';
+    report.skipped.push(...listing.skipped.map((skipped) => prefix + skipped.path));
+    for (const file of listing.files)
+      jobs.push({ source: prefix + file, absolute: path.join(listing.root, file) });
+  }
+  return jobs;
+}
+
+/** `''` for a single folder, else `<folder name>/`; two folders of the same name are refused. */
+export function folderPrefixes(folders: string[]): string[] {
+  if (folders.length <= 1) return folders.map(() => '');
+  const names = folders.map((folder) => path.basename(path.resolve(folder)));
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined)
+    throw new Error(`two folders are named "${duplicate}"; their sources would collide`);
+  return names.map((name) => `${name}/`);
+}
+
+/** Every stored chunk's source, id, hash and chunk count, read page by page. */
+async function loadStoredSources(target: SyncTarget): Promise<Map<string, StoredSource>> {
+  const bySource = new Map<string, { ids: string[]; metas: Metadata[] }>();
+  for (let offset = 0; ; offset += PAGE_SIZE) {
+    const page = await target.get({ include: ['metadatas'], limit: PAGE_SIZE, offset });
+    page.ids.forEach((id, i) => {
+      const meta = page.metadatas?.[i];
+      if (!meta || typeof meta.source !== 'string') return;
+      const entry = bySource.get(meta.source) ?? { ids: [], metas: [] };
+      entry.ids.push(id);
+      entry.metas.push(meta);
+      bySource.set(meta.source, entry);
+    });
+    if (page.ids.length < PAGE_SIZE) break;
+  }
+  const stored = new Map<string, StoredSource>();
+  for (const [source, { ids, metas }] of bySource) {
+    const complete = (hash: string) =>
+      metas.every((meta) => meta.file_hash === hash && meta.chunk_count === ids.length);
+    stored.set(source, { ids, complete });
+  }
+  return stored;
+}
+
+async function syncFile(
+  target: SyncTarget,
+  job: FileJob,
+  stored: StoredSource | undefined,
+  options: SyncOptions,
+  report: SyncReport,
+): Promise<FileStatus> {
+  const read = await readTextFile(job.absolute, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  if (!read.ok) return fail(report, job.source, read.reason, read.message);
+  const hash = createHash('sha256').update(read.bytes).digest('hex');
+  if (stored?.complete(hash)) return 'unchanged';
+  const doc = parseMarkdown(read.text, { mdx: MDX.test(job.source), fileName: job.source });
+  for (const message of doc.warnings) report.warnings.push({ source: job.source, message });
+  const chunks = chunkDocument(doc, options.chunking);
+  if (chunks.length === 0 && !stored) return 'unchanged';
+  report.chunks += chunks.length;
+  if (!options.dryRun) {
+    try {
+      await replaceChunks(target, toRecords(job.source, hash, doc, chunks), stored, options);
+    } catch (error) {
+      return fail(report, job.source, 'write-failed', (error as Error).message);
+    }
+  }
+  return stored ? 'updated' : 'added';
+}
+
+function fail(
+  report: SyncReport,
+  source: string,
+  reason: SyncFailure['reason'],
+  message: string,
+): FileStatus {
+  report.failures.push({ source, reason, message });
+  return 'failed';
+}
+
+interface ChunkRecord {
+  id: string;
+  document: string;
+  metadata: Metadata;
+}
+
+/** The chunk's stable id: the source path and the chunk's position in it. */
+export function chunkId(source: string, index: number): string {
+  return `${source}#${index}`;
+}
+
+function toRecords(source: string, hash: string, doc: ParsedDocument, chunks: Chunk[]): ChunkRecord[] {
+  return chunks.map((chunk) => ({
+    id: chunkId(source, chunk.index),
+    document: chunk.text,
+    metadata: {
+      ...doc.frontmatter,
+      source,
+      title: doc.title,
+      heading: chunk.heading,
+      heading_path: chunk.headingPath.join(' > '),
+      anchor: chunk.anchor,
+      start_line: chunk.startLine,
+      end_line: chunk.endLine,
+      file_hash: hash,
+      chunk_index: chunk.index,
+      chunk_count: chunks.length,
+    },
+  }));
+}
+
+/** Upserts the new chunks in batches, then deletes the source's chunks that the new version no longer has. */
+async function replaceChunks(
+  target: SyncTarget,
+  records: ChunkRecord[],
+  stored: StoredSource | undefined,
+  options: SyncOptions,
+): Promise<void> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  for (let i = 0; i < records.length; i += batchSize) {
+    const batch = records.slice(i, i + batchSize);
+    await target.upsert({
+      ids: batch.map((record) => record.id),
+      documents: batch.map((record) => record.document),
+      metadatas: batch.map((record) => record.metadata),
+    });
+  }
+  const fresh = new Set(records.map((record) => record.id));
+  const stale = (stored?.ids ?? []).filter((id) => !fresh.has(id));
+  if (stale.length > 0) await target.delete({ ids: stale });
+}
+
+/** Deletes every chunk of a stored source that no folder has any more. */
+async function pruneMissing(
+  target: SyncTarget,
+  stored: Map<string, StoredSource>,
+  seen: Set<string>,
+  options: SyncOptions,
+  report: SyncReport,
+): Promise<void> {
+  for (const [source, entry] of stored) {
+    if (seen.has(source)) continue;
+    if (!options.dryRun) await target.delete({ ids: entry.ids });
+    report.removed++;
+  }
+}
