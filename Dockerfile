@@ -1,0 +1,42 @@
+# kbgate: the TypeScript build and the native modules are made in the build stage; the runtime stage holds only
+# dist/, production node_modules and the health check, and runs as the unprivileged `node` user.
+#
+#   docker build -t kbgate .
+#   docker run -p 8000:8000 -v kbgate-data:/data kbgate
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# better-sqlite3 and hnswlib-node compile from source (.npmrc sets build-from-source=true).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci
+# .dockerignore lets in only what the build needs (sources, tsconfigs, plugin assets).
+COPY . .
+RUN npm run build \
+    && npm prune --omit=dev \
+    && mkdir -p plugin
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    KBGATE_HOST=0.0.0.0 \
+    KBGATE_PORT=8000 \
+    KBGATE_DATA_DIR=/data \
+    KBGATE_MODEL_DIR=/models
+WORKDIR /app
+# Code stays owned by root, so the server cannot rewrite itself; only /data and /models are writable.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/plugin ./plugin
+COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
+RUN mkdir -p /data /models && chown node:node /data /models
+USER node
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "scripts/healthcheck.mjs"]
+CMD ["node", "dist/src/main.js"]
