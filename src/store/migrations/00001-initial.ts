@@ -11,6 +11,8 @@ import type { Migration } from '../migrate.js';
  *   column per type, so SQL comparisons stay type-exact (`true` never equals `1`).
  * - `records_fts` is contentless with `contentless_delete=1`: the store writes the (pre-segmented) text and
  *   deletes rows by rowid; a trigger removes them whenever a record row goes, including through cascades.
+ * - `records_fts` counts combining marks (`M*`) as token characters, so Thai and Indic words are not cut at every
+ *   vowel sign; Latin accents are still folded by `remove_diacritics 2`.
  * - `collections.seq` counts write transactions; `history_floor` is the seq below which tombstones were pruned.
  */
 export const MIGRATION_00001_INITIAL: Migration = {
@@ -81,7 +83,7 @@ CREATE VIRTUAL TABLE records_fts USING fts5(
   text,
   content = '',
   contentless_delete = 1,
-  tokenize = 'porter unicode61 remove_diacritics 2'
+  tokenize = 'porter unicode61 remove_diacritics 2 categories ''L* N* Co M*'''
 );
 
 CREATE TRIGGER records_fts_on_delete AFTER DELETE ON records BEGIN

@@ -1,0 +1,147 @@
+/**
+ * Retrieval quality on BEIR SciFact (train split): nDCG@10 and Recall@100 of every search mode that can run.
+ *
+ * Usage: npm run eval:scifact -- [folder] [--embedding none|default|openai:<model>] [--model-dir <dir>]
+ *
+ * `folder` holds BEIR's corpus.jsonl, queries.jsonl and qrels/train.tsv; it defaults to `../shared/data/scifact`
+ * relative to the repository root. Documents are indexed as title + text. With `--embedding none` (the default,
+ * as no model weights are needed) only the lexical mode can run; vector and hybrid are reported as skipped.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createEmbeddingResolver } from '../src/embed/registry.js';
+import type { Engine } from '../src/engine/database.js';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../src/engine/database.js';
+import { isEngineError } from '../src/engine/errors.js';
+import { openEngine } from '../src/engine-factory.js';
+import { hybridSearch, SEARCH_MODES, type SearchMode } from '../src/retrieval/hybrid-search.js';
+import { mean, ndcgAt, recallAt } from '../src/retrieval/ir-metrics.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DEFAULT_FOLDER = resolve(REPO_ROOT, '../shared/data/scifact');
+const COLLECTION = 'scifact';
+const BATCH = 500;
+const DEPTH = 100;
+
+interface Corpus {
+  ids: string[];
+  documents: string[];
+}
+
+interface Query {
+  id: string;
+  text: string;
+}
+
+function readJsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+function readCorpus(folder: string): Corpus {
+  const rows = readJsonLines<{ _id: string; title?: string; text?: string }>(join(folder, 'corpus.jsonl'));
+  return {
+    ids: rows.map((r) => r._id),
+    documents: rows.map((r) => [r.title ?? '', r.text ?? ''].filter((t) => t !== '').join('\n')),
+  };
+}
+
+function readQrels(folder: string): Map<string, Set<string>> {
+  const qrels = new Map<string, Set<string>>();
+  const lines = readFileSync(join(folder, 'qrels', 'train.tsv'), 'utf8')
+    .split('\n')
+    .slice(1);
+  for (const line of lines) {
+    const [queryId, docId, score] = line.trim().split('\t');
+    if (!queryId || !docId || Number(score) <= 0) continue;
+    qrels.set(queryId, (qrels.get(queryId) ?? new Set()).add(docId));
+  }
+  return qrels;
+}
+
+function readQueries(folder: string, judged: Map<string, Set<string>>): Query[] {
+  return readJsonLines<{ _id: string; text: string }>(join(folder, 'queries.jsonl'))
+    .filter((q) => judged.has(q._id))
+    .map((q) => ({ id: q._id, text: q.text }));
+}
+
+async function loadCollection(engine: Engine, corpus: Corpus, embedding: string): Promise<void> {
+  const collection = engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, {
+    name: COLLECTION,
+    embedding,
+  });
+  for (let i = 0; i < corpus.ids.length; i += BATCH) {
+    await engine.add(collection.id, {
+      ids: corpus.ids.slice(i, i + BATCH),
+      documents: corpus.documents.slice(i, i + BATCH),
+    });
+  }
+}
+
+/** Scores one mode over every query, or returns null when the mode cannot run on this collection. */
+async function evaluateMode(
+  engine: Engine,
+  mode: SearchMode,
+  queries: Query[],
+  qrels: Map<string, Set<string>>,
+): Promise<{ ndcg10: number; recall100: number; ms: number } | null> {
+  const ndcg: number[] = [];
+  const recall: number[] = [];
+  const start = performance.now();
+  for (const query of queries) {
+    const response = await hybridSearch(engine, {
+      collection: COLLECTION,
+      query: query.text,
+      topK: DEPTH,
+      mode,
+    });
+    if (mode === 'hybrid' && !response.modes.includes('vector')) return null;
+    const ranked = response.results.map((hit) => hit.id);
+    const relevant = qrels.get(query.id) ?? new Set<string>();
+    ndcg.push(ndcgAt(10, ranked, relevant));
+    recall.push(recallAt(100, ranked, relevant));
+  }
+  return { ndcg10: mean(ndcg), recall100: mean(recall), ms: (performance.now() - start) / queries.length };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { embedding: { type: 'string', default: 'none' }, 'model-dir': { type: 'string' } },
+  });
+  const folder = resolve(positionals[0] ?? DEFAULT_FOLDER);
+  const embedding = values.embedding ?? 'none';
+  const resolveEmbedding = createEmbeddingResolver({ modelDir: values['model-dir'] ?? null });
+  const { engine } = openEngine({ resolveEmbedding, defaultEmbedding: embedding });
+  const qrels = readQrels(folder);
+  const queries = readQueries(folder, qrels);
+  const corpus = readCorpus(folder);
+  const loadStart = performance.now();
+  await loadCollection(engine, corpus, embedding);
+  const loadSeconds = (performance.now() - loadStart) / 1000;
+  console.log(
+    `SciFact train: ${corpus.ids.length} documents (${loadSeconds.toFixed(1)} s), ${queries.length} queries`,
+  );
+  for (const mode of SEARCH_MODES) {
+    try {
+      const scores = await evaluateMode(engine, mode, queries, qrels);
+      if (scores === null) console.log(`${mode.padEnd(8)} skipped: no usable embedding function`);
+      else {
+        const { ndcg10, recall100, ms } = scores;
+        console.log(
+          `${mode.padEnd(8)} nDCG@10 ${ndcg10.toFixed(4)}  Recall@100 ${recall100.toFixed(4)}  ${ms.toFixed(1)} ms/query`,
+        );
+      }
+    } catch (err) {
+      if (!isEngineError(err, 'FAILED_PRECONDITION')) throw err;
+      console.log(`${mode.padEnd(8)} skipped: ${err.message}`);
+    }
+  }
+  engine.close();
+}
+
+await main();
