@@ -4,6 +4,7 @@ import { invalidArgument } from './engine/errors.js';
 import type { AddArgs, DeleteArgs, GetArgs, ModifyArgs, QueryArgs, UpdateArgs } from './engine/inputs.js';
 import type { CollectionModel, GetResult, Metadata, QueryResult } from './engine/types.js';
 import { openEngine } from './engine-factory.js';
+import { createEmbeddingResolver, DEFAULT_EMBEDDING } from './embed/registry.js';
 
 /** A client-side embedding function, as the chromadb client takes it. */
 export interface ClientEmbeddingFunction {
@@ -14,9 +15,12 @@ export interface ClientEmbeddingFunction {
 export interface ClientOptions {
   tenant?: string;
   database?: string;
-  /** Server-side embedding functions (kbgate's own); collections bound to none need none. */
+  /** Server-side embedding functions (default: kbgate's registry: all-MiniLM-L6-v2, downloaded on first use). */
   resolveEmbedding?: EmbeddingResolver;
-  /** Binding given to new collections that name none (default: none, vectors come from the caller). */
+  /**
+   * Binding given to new collections that name none (default `default`): documents added without embeddings are
+   * embedded with it. `none` makes lexical-only collections.
+   */
   defaultEmbedding?: string | null;
 }
 
@@ -196,17 +200,20 @@ function toCreate(args: CollectionArgs) {
   };
 }
 
+function embeddingOptions(options: ClientOptions) {
+  return {
+    resolveEmbedding: options.resolveEmbedding ?? createEmbeddingResolver(),
+    defaultEmbedding: options.defaultEmbedding === undefined ? DEFAULT_EMBEDDING : options.defaultEmbedding,
+  };
+}
+
 /** A client over a data directory: SQLite for records, persisted HNSW indexes; safe to share between processes. */
 export class PersistentClient extends EmbeddedClient {
   constructor(options: ClientOptions & { path: string }) {
     if (!options || typeof options.path !== 'string' || options.path.length === 0) {
       throw invalidArgument('PersistentClient needs { path: <data directory> }');
     }
-    const { engine } = openEngine({
-      path: options.path,
-      resolveEmbedding: options.resolveEmbedding,
-      defaultEmbedding: options.defaultEmbedding ?? null,
-    });
+    const { engine } = openEngine({ path: options.path, ...embeddingOptions(options) });
     super(engine, options);
   }
 }
@@ -214,10 +221,7 @@ export class PersistentClient extends EmbeddedClient {
 /** A client whose data lives in memory and is gone when the process ends. */
 export class EphemeralClient extends EmbeddedClient {
   constructor(options: ClientOptions = {}) {
-    const { engine } = openEngine({
-      resolveEmbedding: options.resolveEmbedding,
-      defaultEmbedding: options.defaultEmbedding ?? null,
-    });
+    const { engine } = openEngine(embeddingOptions(options));
     super(engine, options);
   }
 }
