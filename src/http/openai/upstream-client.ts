@@ -1,0 +1,96 @@
+/** The retrieval proxy's HTTP client for the upstream OpenAI-compatible API (FastChat's openai_api_server). */
+
+/** Why the upstream could not be used: nothing answered, or no response headers came within the timeout. */
+export type UpstreamFailure = 'UNREACHABLE' | 'TIMEOUT' | 'NOT_CONFIGURED';
+
+/** A request the upstream never answered; `kind` says why. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly kind: UpstreamFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** Where the upstream is and how to call it. */
+export interface UpstreamOptions {
+  /** Base URL as OpenAI clients take it; `/v1` is added when missing. Null when not configured. */
+  baseUrl: string | null;
+  apiKey: string | null;
+  /** Milliseconds to wait for response headers. */
+  timeoutMs: number;
+}
+
+/** One request to forward. */
+export interface UpstreamRequest {
+  method: string;
+  /** Path below `/v1`, with its query string (`/chat/completions`, `/models?x=1`). */
+  path: string;
+  headers: Record<string, string>;
+  body?: Uint8Array | string;
+  /** Aborted when the client goes away; cancels the upstream request and its body. */
+  signal: AbortSignal;
+}
+
+/** Returns the base URL ending in `/v1`, as FastChat serves its API there. */
+export function upstreamBaseUrl(url: string): string {
+  const trimmed = url.replace(/\/+$/, '');
+  return trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
+}
+
+/**
+ * Sends requests to the upstream with the configured key and a response-headers timeout.
+ *
+ * @remarks
+ * The timeout covers only the wait for response headers: a streamed answer may take as long as the model needs.
+ * The caller's credentials are never forwarded; the upstream key (if any) replaces them.
+ */
+export class UpstreamClient {
+  readonly #baseUrl: string | null;
+  readonly #apiKey: string | null;
+  readonly #timeoutMs: number;
+
+  constructor(options: UpstreamOptions) {
+    this.#baseUrl = options.baseUrl === null ? null : upstreamBaseUrl(options.baseUrl);
+    this.#apiKey = options.apiKey;
+    this.#timeoutMs = options.timeoutMs;
+  }
+
+  /** Sends the request; resolves with the response once its headers arrive, or throws {@link UpstreamError}. */
+  async send(request: UpstreamRequest): Promise<Response> {
+    if (this.#baseUrl === null) {
+      throw new UpstreamError('NOT_CONFIGURED', 'No upstream chat API is configured (KBGATE_UPSTREAM_URL)');
+    }
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    try {
+      return await fetch(`${this.#baseUrl}${request.path}`, {
+        method: request.method,
+        headers: this.#headers(request.headers),
+        body: request.body,
+        signal: AbortSignal.any([request.signal, timeout.signal]),
+        redirect: 'manual',
+      });
+    } catch (err) {
+      if (request.signal.aborted) throw err;
+      if (timeout.signal.aborted) {
+        throw new UpstreamError('TIMEOUT', `Upstream did not answer within ${this.#timeoutMs} ms`, {
+          cause: err,
+        });
+      }
+      throw new UpstreamError('UNREACHABLE', 'Upstream chat API is unreachable', { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #headers(headers: Record<string, string>): Record<string, string> {
+    // Identity encoding: fetch would otherwise decompress, and the relayed bytes must match the headers sent on.
+    const out: Record<string, string> = { ...headers, 'accept-encoding': 'identity' };
+    if (this.#apiKey !== null) out.authorization = `Bearer ${this.#apiKey}`;
+    return out;
+  }
+}

@@ -1,0 +1,194 @@
+/** A local stand-in for FastChat's openai_api_server: models, chat (SSE or JSON), completions, embeddings. */
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** A request as the fake received it. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path with query string, as sent. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  raw: string;
+  /** The parsed JSON body, or null. */
+  body: Record<string, unknown> | null;
+}
+
+/** How the next chat completion is answered. */
+export type ChatBehaviour =
+  | { kind: 'answer' }
+  | { kind: 'error'; status: number; body: unknown }
+  /** Never sends response headers. */
+  | { kind: 'hang' };
+
+/** A running fake FastChat. */
+export interface FakeFastChat {
+  /** Base URL ending in `/v1`. */
+  baseUrl: string;
+  requests: ReceivedRequest[];
+  /** Answer pieces streamed one per chunk; joined for non-streaming answers. */
+  answer: string[];
+  chat: ChatBehaviour;
+  /** Streams wait before their last content piece until the returned function is called. */
+  holdLastPiece(): () => void;
+  /** Streams sent to the end. */
+  finishedStreams: number;
+  /** Resolves when a response is closed by the client before the fake finished it. */
+  nextAbandoned(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The model FastChat serves in these tests. */
+export const FAKE_MODEL = 'vicuna-7b-v1.5';
+/** Milliseconds between streamed pieces. */
+const PIECE_DELAY_MS = 5;
+
+/** Starts a fake FastChat on an ephemeral loopback port. */
+export async function startFakeFastChat(): Promise<FakeFastChat> {
+  let gate: Promise<void> | null = null;
+  const abandoned: (() => void)[] = [];
+  const fake: FakeFastChat = {
+    baseUrl: '',
+    requests: [],
+    answer: ['The ', 'answer ', 'is ', '42 [1].'],
+    chat: { kind: 'answer' },
+    holdLastPiece() {
+      let release = (): void => {};
+      gate = new Promise((resolve) => (release = resolve));
+      return release;
+    },
+    finishedStreams: 0,
+    nextAbandoned: () => new Promise((resolve) => abandoned.push(resolve)),
+    close: () => closeServer(server),
+  };
+  const server = createServer((req, res) => {
+    void readBody(req).then((raw) => {
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        raw,
+        body: parseJson(raw),
+      };
+      fake.requests.push(request);
+      res.once('close', () => {
+        if (!res.writableFinished) abandoned.splice(0).forEach((resolve) => resolve());
+      });
+      void route(fake, request, res, () => gate);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  fake.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return fake;
+}
+
+async function route(
+  fake: FakeFastChat,
+  request: ReceivedRequest,
+  res: ServerResponse,
+  gate: () => Promise<void> | null,
+): Promise<void> {
+  const path = request.url.split('?')[0];
+  if (request.method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList());
+  if (request.method === 'POST' && path === '/v1/embeddings') return sendJson(res, 200, embeddings(request));
+  if (request.method === 'POST' && path === '/v1/completions') return sendJson(res, 200, completion(request));
+  if (request.method === 'POST' && path === '/v1/chat/completions') {
+    const behaviour = fake.chat;
+    if (behaviour.kind === 'hang') return;
+    if (behaviour.kind === 'error') return sendJson(res, behaviour.status, behaviour.body);
+    if (request.body?.stream === true) {
+      await streamAnswer(fake, res, gate());
+      if (res.writableFinished) fake.finishedStreams += 1;
+      return;
+    }
+    return sendJson(res, 200, chatCompletion(fake.answer.join('')));
+  }
+  sendJson(res, 404, { detail: 'Not Found' });
+}
+
+async function streamAnswer(
+  fake: FakeFastChat,
+  res: ServerResponse,
+  gate: Promise<void> | null,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+  const id = 'chatcmpl-fake';
+  const chunk = (delta: object, finish: string | null): string =>
+    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: FAKE_MODEL, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+  res.write(chunk({ role: 'assistant' }, null));
+  for (const [i, piece] of fake.answer.entries()) {
+    await delay(PIECE_DELAY_MS);
+    if (i === fake.answer.length - 1 && gate !== null) await gate;
+    if (res.destroyed) return;
+    res.write(chunk({ content: piece }, null));
+  }
+  res.write(chunk({}, 'stop'));
+  res.end('data: [DONE]\n\n');
+}
+
+function chatCompletion(content: string): object {
+  return {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion',
+    created: 1,
+    model: FAKE_MODEL,
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  };
+}
+
+function modelList(): object {
+  return { object: 'list', data: [{ id: FAKE_MODEL, object: 'model', created: 1, owned_by: 'fastchat' }] };
+}
+
+function embeddings(request: ReceivedRequest): object {
+  const input = request.body?.input;
+  const texts = Array.isArray(input) ? input : [input];
+  return {
+    object: 'list',
+    model: request.body?.model,
+    data: texts.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
+    usage: { prompt_tokens: texts.length, total_tokens: texts.length },
+  };
+}
+
+function completion(request: ReceivedRequest): object {
+  return {
+    id: 'cmpl-fake',
+    object: 'text_completion',
+    created: 1,
+    model: request.body?.model,
+    choices: [{ index: 0, text: ' completed', logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: AsyncIterable<Buffer>): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(raw: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
