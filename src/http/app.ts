@@ -15,6 +15,7 @@ import { registerUnsupportedRoutes } from './chroma/unsupported.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createRequestLogger, silentLogger } from './logging.js';
+import { createOpenAIProxyRouter } from './openai/openai-router.js';
 import type { Tracing } from './tracing.js';
 
 /** What {@link createApp} is built from. */
@@ -44,6 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createRequestLogger(logger));
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(createCors(config.corsOrigins));
+  app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
   app.use(
     createAuth({
       token: config.authToken,
