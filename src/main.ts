@@ -12,6 +12,8 @@ import { createTracing, type Tracing } from './http/tracing.js';
 
 /** Milliseconds to let requests in flight finish before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often connections left idle by a finished request are closed during shutdown. */
+const IDLE_REAP_MS = 50;
 
 /** A running kbgate server. */
 export interface RunningServer {
@@ -55,12 +57,14 @@ function listen(listenFn: (port: number, host: string) => Server, config: Config
   });
 }
 
+/** Stops accepting; keep-alive connections are closed as soon as their request in flight is answered. */
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    timer.unref();
+    const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    const reaper = setInterval(() => server.closeIdleConnections(), IDLE_REAP_MS);
     server.close(() => {
-      clearTimeout(timer);
+      clearTimeout(deadline);
+      clearInterval(reaper);
       resolve();
     });
     server.closeIdleConnections();
