@@ -1,0 +1,232 @@
+/**
+ * HTTP benchmark through the official chromadb client, against any Chroma-compatible server: insert rate, query
+ * latency (single client) and QPS (16 in flight), recall@10 against an exact scan, and a 10%-selective filtered query.
+ * With `--pid`, the server's CPU time per operation and its resident memory are read from /proc.
+ *
+ * Usage: npm run bench:http -- [--url http://127.0.0.1:8000] [--pid <server pid>] [--n 100000] [--dim 384]
+ *        [--queries 500] [--concurrency 16] [--token <token>] [--keep]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ChromaClient, type Collection } from 'chromadb';
+import { clusteredVectors } from '../test/helpers/random-data.js';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:8000' },
+    pid: { type: 'string' },
+    n: { type: 'string', default: '100000' },
+    dim: { type: 'string', default: '384' },
+    queries: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '16' },
+    clusters: { type: 'string', default: '100' },
+    token: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const N = Number(values.n);
+const DIM = Number(values.dim);
+const Q = Number(values.queries);
+const CONCURRENCY = Number(values.concurrency);
+const PID = values.pid === undefined ? null : Number(values.pid);
+const K = 10;
+const BUCKETS = 10;
+const CLOCK_TICKS = 100;
+
+/** Server CPU milliseconds (user + system) so far, from /proc/<pid>/stat; null without --pid. */
+function serverCpuMs(): number | null {
+  if (PID === null) return null;
+  const stat = readFileSync(`/proc/${PID}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+function serverRssMb(): number | null {
+  if (PID === null) return null;
+  const line = readFileSync(`/proc/${PID}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return line ? Number(line[1]) / 1024 : null;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+function normalize(v: Float32Array): Float32Array {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const inv = 1 / Math.sqrt(s || 1);
+  return v.map((x) => x * inv);
+}
+
+/** Exact cosine top-k over the inserted vectors (optionally only those passing `allow`): the recall oracle. */
+function exactTopK(
+  data: Float32Array[],
+  query: Float32Array,
+  k: number,
+  allow?: (i: number) => boolean,
+): string[] {
+  const q = normalize(query);
+  const best: { i: number; s: number }[] = [];
+  for (let i = 0; i < data.length; i++) {
+    if (allow && !allow(i)) continue;
+    const v = data[i] as Float32Array;
+    let s = 0;
+    for (let j = 0; j < v.length; j++) s += (v[j] as number) * (q[j] as number);
+    if (best.length < k || s > (best[best.length - 1] as { s: number }).s) {
+      best.push({ i, s });
+      best.sort((a, b) => b.s - a.s);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((b) => `id${b.i}`);
+}
+
+function recallAt(found: string[][], truth: string[][]): number {
+  let hits = 0;
+  let total = 0;
+  found.forEach((row, i) => {
+    const want = new Set(truth[i]);
+    total += want.size;
+    hits += row.filter((id) => want.has(id)).length;
+  });
+  return total === 0 ? 1 : hits / total;
+}
+
+/** Runs `count` operations with `concurrency` in flight; returns per-operation latencies (ms) and wall time. */
+async function drive(count: number, concurrency: number, op: (i: number) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu0 = serverCpuMs();
+  const start = performance.now();
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const t = performance.now();
+      await op(i);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const wallMs = performance.now() - start;
+  const cpu1 = serverCpuMs();
+  const cpuPerOp = cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / count;
+  return { latencies, wallMs, cpuPerOp };
+}
+
+function row(name: string, r: Awaited<ReturnType<typeof drive>>, extra: Record<string, string> = {}) {
+  return {
+    phase: name,
+    p50_ms: percentile(r.latencies, 50).toFixed(2),
+    p99_ms: percentile(r.latencies, 99).toFixed(2),
+    per_s: ((r.latencies.length * 1000) / r.wallMs).toFixed(0),
+    server_cpu_ms_per_op: r.cpuPerOp === null ? '-' : r.cpuPerOp.toFixed(2),
+    ...extra,
+  };
+}
+
+async function insert(collection: Collection, data: Float32Array[], batch: number) {
+  const batches = Math.ceil(data.length / batch);
+  const r = await drive(batches, 1, (b) => {
+    const from = b * batch;
+    const slice = data.slice(from, from + batch);
+    return collection.add({
+      ids: slice.map((_, j) => `id${from + j}`),
+      embeddings: slice.map((v) => Array.from(v)),
+      metadatas: slice.map((_, j) => ({ bucket: (from + j) % BUCKETS })),
+    });
+  });
+  const perVector = r.cpuPerOp === null ? '-' : (r.cpuPerOp / batch).toFixed(3);
+  return {
+    phase: `insert ${data.length} x ${DIM} (batches of ${batch})`,
+    p50_ms: percentile(r.latencies, 50).toFixed(1),
+    p99_ms: percentile(r.latencies, 99).toFixed(1),
+    per_s: ((data.length * 1000) / r.wallMs).toFixed(0),
+    server_cpu_ms_per_op: `${perVector} per vector`,
+  };
+}
+
+async function main(): Promise<void> {
+  const url = new URL(values.url);
+  const client = new ChromaClient({
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    ssl: url.protocol === 'https:',
+    headers: values.token ? { 'x-chroma-token': values.token } : undefined,
+  });
+  const all = clusteredVectors(N + Q, DIM, Number(values.clusters), 42);
+  const data = all.slice(0, N);
+  const queries = all.slice(N).map((v) => Array.from(v));
+  const batch = Math.min(await client.getMaxBatchSize(), 5000);
+  const name = `bench-http-${Date.now()}`;
+  const collection = await client.createCollection({
+    name,
+    configuration: { hnsw: { space: 'cosine' } },
+    embeddingFunction: null,
+  });
+  const rows: Record<string, string>[] = [];
+  let rss: number | null = null;
+  try {
+    rows.push(await insert(collection, data, batch));
+    const found: string[][] = [];
+    const single = await drive(Q, 1, async (i) => {
+      const res = await collection.query({ queryEmbeddings: [queries[i] as number[]], nResults: K });
+      found[i] = res.ids[0] ?? [];
+    });
+    const truth = queries.map((q) => exactTopK(data, Float32Array.from(q), K));
+    rows.push(row('query, 1 client', single, { recall_at_10: recallAt(found, truth).toFixed(4) }));
+    rows.push(
+      row(
+        `query, ${CONCURRENCY} in flight`,
+        await drive(Q, CONCURRENCY, (i) => queryOne(collection, queries, i)),
+      ),
+    );
+    const filteredFound: string[][] = [];
+    const bucketOf = (i: number) => i % BUCKETS;
+    const filtered = await drive(Q, 1, async (i) => {
+      const res = await collection.query({
+        queryEmbeddings: [queries[i] as number[]],
+        nResults: K,
+        where: { bucket: bucketOf(i) },
+      });
+      filteredFound[i] = res.ids[0] ?? [];
+    });
+    const filteredTruth = queries.map((q, i) =>
+      exactTopK(data, Float32Array.from(q), K, (j) => j % BUCKETS === bucketOf(i)),
+    );
+    rows.push(
+      row('query, 10% filter, 1 client', filtered, {
+        recall_at_10: recallAt(filteredFound, filteredTruth).toFixed(4),
+      }),
+    );
+    rows.push(
+      row(
+        `query, 10% filter, ${CONCURRENCY} in flight`,
+        await drive(Q, CONCURRENCY, (i) => queryOne(collection, queries, i, { bucket: bucketOf(i) })),
+      ),
+    );
+    rss = serverRssMb();
+  } finally {
+    if (!values.keep) await client.deleteCollection({ name });
+  }
+  console.table(rows);
+  console.log(
+    JSON.stringify({
+      url: values.url,
+      n: N,
+      dim: DIM,
+      queries: Q,
+      server_rss_mb: rss?.toFixed(0) ?? null,
+      rows,
+    }),
+  );
+}
+
+function queryOne(collection: Collection, queries: number[][], i: number, where?: Record<string, number>) {
+  return collection.query({
+    queryEmbeddings: [queries[i] as number[]],
+    nResults: K,
+    ...(where ? { where } : {}),
+  });
+}
+
+await main();
