@@ -88,6 +88,11 @@ export class Collection {
     return this.#engine.delete(this.id, args);
   }
 
+  /** kbgate extension: atomically deletes the records matching `remove` and writes `records` in their place. */
+  async replace(remove: DeleteArgs, records: AddArgs): Promise<void> {
+    return this.#engine.replace(this.id, remove, await this.#withEmbeddings(records));
+  }
+
   async get(args: GetArgs = {}): Promise<GetResult> {
     return this.#engine.get(this.id, args);
   }

@@ -424,3 +424,38 @@ describe('Engine.lexicalQuery', () => {
     }
   });
 });
+
+describe('Engine.replace', () => {
+  it('should swap the matching records for the new ones in one step', async () => {
+    const dir = makeTempDir();
+    const client = new PersistentClient({ path: dir.path, defaultEmbedding: 'none' });
+    try {
+      const col = await client.createCollection({ name: 'replace' });
+      await col.add({
+        ids: ['f#0', 'f#1', 'g#0'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        metadatas: [{ source: 'f', old: true }, { source: 'f' }, { source: 'g' }],
+      });
+      await client.engine.replace(
+        col.id,
+        { where: { source: 'f' } },
+        { ids: ['f#0'], embeddings: [[0.5, 0.5]], metadatas: [{ source: 'f' }] },
+      );
+      const got = await col.get({ include: ['metadatas', 'embeddings'] });
+      expect(got.ids).toEqual(['f#0', 'g#0']);
+      expect(got.metadatas?.[0]).toEqual({ source: 'f' });
+      const near = await col.query({ queryEmbeddings: [[0, 1]], nResults: 3 });
+      expect(near.ids[0]).toHaveLength(2);
+      await expectCode(
+        client.engine.replace(col.id, {}, { ids: ['x'], embeddings: [[1, 1]] }),
+        'INVALID_ARGUMENT',
+      );
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -90,6 +90,30 @@ export class CollectionOps {
     });
   }
 
+  /**
+   * Atomically replaces the records matching `remove` with `records`: one transaction deletes the matches and
+   * writes the new records whole (no metadata merge), so readers see either the old set or the new one.
+   */
+  async replace(collection: CollectionModel, remove: DeleteArgs, records: AddArgs): Promise<void> {
+    const filter = parseFilter(remove);
+    if (!filter.ids && !filter.where && !filter.whereDocument) {
+      throw invalidArgument(
+        'replace needs at least one of ids, where or whereDocument to select what it replaces',
+      );
+    }
+    const patches = await this.#preparePatches(collection, records, false);
+    this.#write(collection, (store, current) => {
+      checkDimension(current, patches);
+      const incoming = new Set(patches.map((p) => p.id));
+      const matched = store.readRecords(store.selectRowids(current.id, filter, {}), []);
+      const stale = matched.filter((r) => !incoming.has(r.id)).map((r) => r.rowid);
+      store.deleteRecords(current.id, stale);
+      const fresh = patches.map((p) => mergeRecord(null, p));
+      const delta = toDelta(store.putRecords(current.id, fresh), fresh);
+      return { ...delta, removed: [...delta.removed, ...stale] };
+    });
+  }
+
   /** Deletes the records matching ids and/or filters. */
   async delete(collection: CollectionModel, args: DeleteArgs): Promise<void> {
     const filter = parseFilter(args);

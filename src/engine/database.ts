@@ -213,6 +213,11 @@ export class Engine {
     return this.#ops.delete(this.getCollectionById(collectionId), args);
   }
 
+  /** Atomically deletes the records matching `remove` and writes `records` in their place. */
+  replace(collectionId: string, remove: DeleteArgs, records: AddArgs): Promise<void> {
+    return this.#ops.replace(this.getCollectionById(collectionId), remove, records);
+  }
+
   get(collectionId: string, args: GetArgs = {}): Promise<GetResult> {
     return this.#ops.get(this.getCollectionById(collectionId), args);
   }

@@ -12,6 +12,8 @@ export interface SyncTarget {
   get(args: GetArgs): Promise<GetResult>;
   upsert(args: AddArgs): Promise<void>;
   delete(args: DeleteArgs): Promise<void>;
+  /** When offered (the embedded collection), swaps a file's chunks in one transaction. */
+  replace?(remove: DeleteArgs, records: AddArgs): Promise<void>;
 }
 
 /** What happened to one file. */
@@ -243,13 +245,27 @@ function toRecords(source: string, hash: string, doc: ParsedDocument, chunks: Ch
   }));
 }
 
-/** Upserts the new chunks in batches, then deletes the source's chunks that the new version no longer has. */
+/**
+ * Replaces a changed file's chunks: in one transaction where the target offers it, else by upserting the new
+ * chunks in batches and then deleting the ones the new version no longer has (reruns converge).
+ */
 async function replaceChunks(
   target: SyncTarget,
   records: ChunkRecord[],
   stored: StoredSource | undefined,
   options: SyncOptions,
 ): Promise<void> {
+  if (target.replace && stored) {
+    await target.replace(
+      { ids: stored.ids },
+      {
+        ids: records.map((record) => record.id),
+        documents: records.map((record) => record.document),
+        metadatas: records.map((record) => record.metadata),
+      },
+    );
+    return;
+  }
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   for (let i = 0; i < records.length; i += batchSize) {
     const batch = records.slice(i, i + batchSize);
