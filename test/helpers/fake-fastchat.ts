@@ -19,7 +19,9 @@ export type ChatBehaviour =
   | { kind: 'answer' }
   | { kind: 'error'; status: number; body: unknown }
   /** Never sends response headers. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Streams the first piece, then drops the connection. */
+  | { kind: 'break' };
 
 /** A running fake FastChat. */
 export interface FakeFastChat {
@@ -97,6 +99,7 @@ async function route(
     const behaviour = fake.chat;
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') return sendJson(res, behaviour.status, behaviour.body);
+    if (behaviour.kind === 'break') return breakStream(fake, res);
     if (request.body?.stream === true) {
       await streamAnswer(fake, res, gate());
       if (res.writableFinished) fake.finishedStreams += 1;
@@ -113,18 +116,32 @@ async function streamAnswer(
   gate: Promise<void> | null,
 ): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
-  const id = 'chatcmpl-fake';
-  const chunk = (delta: object, finish: string | null): string =>
-    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 1, model: FAKE_MODEL, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-  res.write(chunk({ role: 'assistant' }, null));
+  res.write(chunkEvent({ role: 'assistant' }, null));
   for (const [i, piece] of fake.answer.entries()) {
     await delay(PIECE_DELAY_MS);
     if (i === fake.answer.length - 1 && gate !== null) await gate;
     if (res.destroyed) return;
-    res.write(chunk({ content: piece }, null));
+    res.write(chunkEvent({ content: piece }, null));
   }
-  res.write(chunk({}, 'stop'));
+  res.write(chunkEvent({}, 'stop'));
   res.end('data: [DONE]\n\n');
+}
+
+function breakStream(fake: FakeFastChat, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+  res.write(chunkEvent({ content: fake.answer[0] }, null));
+  setTimeout(() => res.destroy(), PIECE_DELAY_MS);
+}
+
+function chunkEvent(delta: object, finish: string | null): string {
+  const chunk = {
+    id: 'chatcmpl-fake',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: FAKE_MODEL,
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  };
+  return `data: ${JSON.stringify(chunk)}\n\n`;
 }
 
 function chatCompletion(content: string): object {
