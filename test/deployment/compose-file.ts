@@ -15,7 +15,8 @@ export interface ComposeService {
   ports?: string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   volumes?: string[];
-  healthcheck?: { test?: string[] | string; start_period?: string };
+  restart?: string;
+  healthcheck?: { test?: string[] | string; disable?: boolean; start_period?: string };
   depends_on?: Record<string, { condition?: string }> | string[];
   deploy?: {
     resources?: { reservations?: { devices?: { driver?: string; capabilities?: string[] }[] } };

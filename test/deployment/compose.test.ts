@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import {
   argumentOf,
+  commandOf,
   dependenciesOf,
   environmentOf,
   mountsOf,
@@ -23,6 +24,7 @@ const compose = parseCompose(COMPOSE_TEXT, ENV_EXAMPLE);
 
 const SERVICES = [
   'kbgate',
+  'ingest',
   'fastchat-controller',
   'fastchat-model-worker',
   'fastchat-api-server',
@@ -67,7 +69,7 @@ function composeCommand(): string[] | null {
 const COMPOSE_COMMAND = composeCommand();
 
 describe('docker-compose.yml', () => {
-  it('should define kbgate, the FastChat controller, worker and API server, and NextChat', () => {
+  it('should define kbgate, its ingest job, the FastChat controller, worker and API server, and NextChat', () => {
     expect(Object.keys(compose.services).sort()).toEqual([...SERVICES].sort());
     expect(service('nextchat').image).toMatch(/^yidadaa\/chatgpt-next-web:/);
     for (const name of ['fastchat-controller', 'fastchat-model-worker', 'fastchat-api-server']) {
@@ -110,9 +112,15 @@ describe('docker-compose.yml', () => {
 
   it('should set only KBGATE_* variables that kbgate reads', () => {
     const known = new Set(CONFIG_VARIABLES.map((v) => v.name));
-    const set = Object.keys(env('kbgate')).filter((name) => name.startsWith('KBGATE_'));
-    expect(set.length).toBeGreaterThan(5);
-    expect(set.filter((name) => !known.has(name))).toEqual([]);
+    for (const name of ['kbgate', 'ingest']) {
+      const set = Object.keys(env(name)).filter((variable) => variable.startsWith('KBGATE_'));
+      expect(set.length, name).toBeGreaterThan(1);
+      expect(
+        set.filter((variable) => !known.has(variable)),
+        name,
+      ).toEqual([]);
+      expect(() => loadConfig(env(name)), name).not.toThrow();
+    }
   });
 
   it('should give kbgate a configuration that listens on all interfaces and keeps data in its volume', () => {
@@ -161,11 +169,16 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('should health-check every service', () => {
+  it('should health-check every service that stays up, and say so for the one-shot ingest job', () => {
     for (const [name, s] of Object.entries(compose.services)) {
+      if (s.restart === 'no') {
+        expect(s.healthcheck, name).toEqual({ disable: true });
+        continue;
+      }
       const test = s.healthcheck?.test;
       expect(Array.isArray(test) && ['CMD', 'CMD-SHELL'].includes(test[0]!), name).toBe(true);
     }
+    expect(service('ingest').restart).toBe('no');
     expect(service('kbgate').healthcheck?.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
   });
 
@@ -178,9 +191,10 @@ describe('docker-compose.yml', () => {
     });
     expect(dependenciesOf(service('kbgate'))).toEqual({ 'fastchat-api-server': 'service_healthy' });
     expect(dependenciesOf(service('nextchat'))).toEqual({ kbgate: 'service_healthy' });
+    expect(dependenciesOf(service('ingest'))).toEqual({ kbgate: 'service_healthy' });
     for (const s of Object.values(compose.services)) {
       for (const dependency of Object.keys(dependenciesOf(s))) {
-        expect(service(dependency).healthcheck, dependency).toBeDefined();
+        expect(service(dependency).healthcheck?.test, dependency).toBeDefined();
       }
     }
   });
@@ -190,7 +204,7 @@ describe('docker-compose.yml', () => {
     const named = Object.values(compose.services)
       .flatMap((s) => mountsOf(s))
       .filter((m) => !m.source.startsWith('.') && !m.source.startsWith('/'));
-    expect(named.map((m) => m.source).sort()).toEqual([...declared].sort());
+    expect([...new Set(named.map((m) => m.source))].sort()).toEqual([...declared].sort());
     const worker = mountsOf(service('fastchat-model-worker'));
     expect(worker).toContainEqual({
       source: 'huggingface',
@@ -214,6 +228,22 @@ describe('docker-compose.yml', () => {
       const { [name]: _omitted, ...rest } = ENV_EXAMPLE;
       expect(() => parseCompose(COMPOSE_TEXT, rest), name).toThrow(name);
     }
+  });
+
+  it("should ingest DOCS_DIR through kbgate's service URL, with kbgate's token and collection", () => {
+    const ingest = service('ingest');
+    expect(commandOf(ingest).slice(0, 5)).toEqual(['node', 'dist/src/cli.js', 'ingest', '/docs', '--url']);
+    const url = new URL(argumentOf(ingest, '--url')!);
+    expect(url.hostname).toBe('kbgate');
+    expect(Number(url.port)).toBe(Number(env('kbgate').KBGATE_PORT));
+    expect(argumentOf(ingest, '--collection')).toBe(env('kbgate').KBGATE_COLLECTION);
+    expect(env('ingest').KBGATE_AUTH_TOKEN).toBe(env('kbgate').KBGATE_AUTH_TOKEN);
+    expect(mountsOf(ingest)).toContainEqual({
+      source: ENV_EXAMPLE.DOCS_DIR,
+      target: '/docs',
+      readOnly: true,
+    });
+    expect(ingest.image).toBe(service('kbgate').image);
   });
 
   it("should mount nextchat/plugins.json read-only over the image's public/plugins.json", () => {
