@@ -25,6 +25,10 @@ export interface Config {
   modelDir: string | null;
   offline: boolean;
   collection: string;
+  /** Plugin manifest `contact_email` (KBGATE_CONTACT_EMAIL). */
+  contactEmail: string;
+  /** Plugin manifest `legal_info_url`; null means `<publicUrl>/docs` (KBGATE_LEGAL_INFO_URL). */
+  legalInfoUrl: string | null;
   upstreamUrl: string | null;
   upstreamApiKey: string | null;
   /** Passages the retrieval proxy adds to a chat request at most. */
@@ -189,6 +193,18 @@ const SPECS: VariableSpec[] = [
     schema: z.string().min(1),
   },
   {
+    name: 'KBGATE_CONTACT_EMAIL',
+    default: 'admin@example.com',
+    description: 'Contact e-mail published in the plugin manifest (`/.well-known/ai-plugin.json`).',
+    schema: z.string().email(),
+  },
+  {
+    name: 'KBGATE_LEGAL_INFO_URL',
+    default: '<KBGATE_PUBLIC_URL>/docs',
+    description: 'Legal information URL published in the plugin manifest.',
+    schema: url.nullable(),
+  },
+  {
     name: 'KBGATE_UPSTREAM_URL',
     default: '',
     description:
@@ -275,6 +291,8 @@ export function loadConfig(env: Env): Config {
     modelDir: v.KBGATE_MODEL_DIR as string | null,
     offline: v.KBGATE_OFFLINE as boolean,
     collection: v.KBGATE_COLLECTION as string,
+    contactEmail: v.KBGATE_CONTACT_EMAIL as string,
+    legalInfoUrl: v.KBGATE_LEGAL_INFO_URL as string | null,
     upstreamUrl: nullableStripSlash(v.KBGATE_UPSTREAM_URL as string | null),
     upstreamApiKey: v.KBGATE_UPSTREAM_API_KEY as string | null,
     proxyPassages: v.KBGATE_PROXY_PASSAGES as number,

@@ -16,6 +16,7 @@ import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createRequestLogger, silentLogger } from './logging.js';
 import { createOpenAIProxyRouter } from './openai/openai-router.js';
+import { createPluginRouter } from './plugin/plugin-router.js';
 import type { Tracing } from './tracing.js';
 
 /** What {@link createApp} is built from. */
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
+  app.use(createPluginRouter({ engine: deps.engine, config })); // public manifest/spec/logo; /search: own auth
   app.use(
     createAuth({
       token: config.authToken,

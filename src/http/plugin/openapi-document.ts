@@ -1,0 +1,171 @@
+/** The plugin's OpenAPI 3 document: paths from the route annotations (swagger-jsdoc), components and servers here. */
+import swaggerJsdoc from 'swagger-jsdoc';
+import type { Config } from '../../config.js';
+import { DEFAULT_PLUGIN_TOP_K, MAX_PLUGIN_TOP_K, SEARCH_ROUTE_FILE } from './search-route.js';
+
+/** An OpenAPI document as plain JSON. */
+export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, unknown> };
+
+/** Version of the plugin API, reported in `info.version`. */
+export const PLUGIN_API_VERSION = '1.0.0';
+
+/** Name of the security scheme, present when a token (bearer) or an htpasswd file (basic) protects `/search`. */
+export const SECURITY_SCHEME = 'kbgateAuth';
+
+/**
+ * Builds the document once at start-up from the annotations beside the route handlers.
+ *
+ * @remarks `servers[0].url` is `KBGATE_PUBLIC_URL` without a trailing slash, because NextChat joins it with the
+ * path itself (`${X-Base-URL}/search`). Throws when an annotation is not valid YAML or no path was found.
+ */
+export function buildOpenApiDocument(config: Config): OpenApiDocument {
+  const scheme = securityScheme(config);
+  const definition = {
+    openapi: '3.0.3',
+    info: {
+      title: 'kbgate knowledge base',
+      version: PLUGIN_API_VERSION,
+      description: 'Search a private knowledge base and cite the passages found.',
+    },
+    servers: [{ url: config.publicUrl.replace(/\/+$/, '') }],
+    components: { ...COMPONENTS, ...(scheme ? { securitySchemes: { [SECURITY_SCHEME]: scheme } } : {}) },
+    ...(scheme ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+  };
+  const document = swaggerJsdoc({
+    definition,
+    apis: [SEARCH_ROUTE_FILE],
+    failOnErrors: true,
+  }) as OpenApiDocument;
+  if (Object.keys(document.paths ?? {}).length === 0) {
+    throw new Error(`no @openapi path annotations found in ${SEARCH_ROUTE_FILE}`);
+  }
+  return document;
+}
+
+function securityScheme(config: Config): Record<string, string> | null {
+  if (config.authToken !== null) {
+    return { type: 'http', scheme: 'bearer', description: 'The token set in KBGATE_AUTH_TOKEN.' };
+  }
+  if (config.htpasswdFile !== null) {
+    return { type: 'http', scheme: 'basic', description: 'A user of the KBGATE_HTPASSWD_FILE file.' };
+  }
+  return null;
+}
+
+const nullableString = (description: string) => ({ type: 'string', nullable: true, description });
+
+const SOURCE_SCHEMA = {
+  type: 'object',
+  description: 'Where the passage comes from; cite it. Fields are null when unknown.',
+  required: ['path', 'title', 'heading', 'anchor', 'lines'],
+  properties: {
+    path: nullableString('File path relative to the knowledge base folder.'),
+    title: nullableString('Document title.'),
+    heading: nullableString('Heading of the section holding the passage.'),
+    anchor: nullableString('URL fragment of that heading.'),
+    lines: {
+      type: 'array',
+      nullable: true,
+      description: 'First and last line of the passage in the file.',
+      items: { type: 'integer' },
+      minItems: 2,
+      maxItems: 2,
+    },
+  },
+};
+
+const HIT_SCHEMA = {
+  type: 'object',
+  required: ['id', 'text', 'score', 'source', 'metadata'],
+  properties: {
+    id: { type: 'string', description: 'Passage id.' },
+    text: { type: 'string', description: 'Passage text (Markdown), possibly shortened to fit the response.' },
+    score: {
+      type: 'number',
+      description: 'Relevance, higher is better; comparable within one response only.',
+    },
+    source: { $ref: '#/components/schemas/Source' },
+    metadata: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: true,
+      description: 'All metadata stored with the passage.',
+    },
+  },
+};
+
+const COMPONENTS = {
+  schemas: {
+    SearchRequest: {
+      type: 'object',
+      required: ['query'],
+      properties: {
+        query: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 4000,
+          description: 'The question or keywords to search for, in any language.',
+        },
+        top_k: {
+          type: 'integer',
+          minimum: 1,
+          maximum: MAX_PLUGIN_TOP_K,
+          default: DEFAULT_PLUGIN_TOP_K,
+          description: `How many passages to return, 1 to ${MAX_PLUGIN_TOP_K}.`,
+        },
+        mode: {
+          type: 'string',
+          enum: ['hybrid', 'vector', 'lexical'],
+          default: 'hybrid',
+          description: 'hybrid fuses keyword (BM25) and semantic search; vector or lexical use one alone.',
+        },
+        collection: {
+          type: 'string',
+          description: 'Collection to search; leave out for the default knowledge base.',
+        },
+        where: {
+          type: 'object',
+          additionalProperties: true,
+          description: 'Optional metadata filter in Chroma syntax, e.g. {"source": "guide/install.md"}.',
+        },
+      },
+    },
+    SearchResponse: {
+      type: 'object',
+      required: ['results', 'modes'],
+      properties: {
+        results: { type: 'array', items: { $ref: '#/components/schemas/SearchHit' } },
+        modes: {
+          type: 'array',
+          items: { type: 'string', enum: ['vector', 'lexical'] },
+          description:
+            'The retrievers that ran (vector is skipped when the collection has no embedding model).',
+        },
+        truncated: {
+          type: 'boolean',
+          description: 'True when passage texts were shortened to fit the response.',
+        },
+      },
+    },
+    SearchHit: HIT_SCHEMA,
+    Source: SOURCE_SCHEMA,
+    Error: {
+      type: 'object',
+      required: ['error', 'message'],
+      properties: { error: { type: 'string' }, message: { type: 'string' } },
+    },
+  },
+  responses: {
+    SearchResults: {
+      description: 'Passages, best first.',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/SearchResponse' } } },
+    },
+    BadRequest: errorResponse('A parameter is missing or invalid.'),
+    Unauthorized: errorResponse('The bearer token is missing or wrong.'),
+    NotFound: errorResponse('The collection does not exist.'),
+  },
+};
+
+function errorResponse(description: string) {
+  return { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+}

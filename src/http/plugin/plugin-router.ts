@@ -1,0 +1,78 @@
+/** The ChatGPT-style plugin: manifest, OpenAPI document, logo, Swagger UI and the search routes. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler, type Router } from 'express';
+import yaml from 'js-yaml';
+import swaggerUi from 'swagger-ui-express';
+import type { Config } from '../../config.js';
+import type { Engine } from '../../engine/database.js';
+import { createAuth, readHtpasswd } from '../auth.js';
+import { buildAiPluginManifest } from './ai-plugin-manifest.js';
+import { buildOpenApiDocument } from './openapi-document.js';
+import { registerSearchRoutes } from './search-route.js';
+
+/** What the plugin routes are built from. */
+export interface PluginDeps {
+  engine: Engine;
+  config: Config;
+}
+
+/** Largest JSON body `/search` accepts: a query, a filter and a few options. */
+const SEARCH_BODY_LIMIT = '64kb';
+
+/**
+ * Creates the plugin router, to be mounted at the root before app-wide authentication and body parsing.
+ *
+ * @remarks
+ * The manifest, the OpenAPI document (YAML and JSON), the logo and `/docs` are public, so NextChat's "load from
+ * URL", LangChain and browsers can read them; `/search` checks credentials itself (the app's token or htpasswd)
+ * before reading the body. Everything but search results is built once, here.
+ */
+export function createPluginRouter(deps: PluginDeps): Router {
+  const { config } = deps;
+  const document = buildOpenApiDocument(config);
+  const documentYaml = yaml.dump(document, { noRefs: true, lineWidth: -1 });
+  const manifest = buildAiPluginManifest(config);
+  const logo = readLogo();
+
+  const router = express.Router();
+  router.get('/.well-known/ai-plugin.json', (_req, res) => {
+    res.json(manifest);
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.get('/openapi.yaml', (_req, res) => {
+    res.type('application/yaml').send(documentYaml);
+  });
+  router.get('/logo.png', (_req, res, next) => {
+    if (logo === null) return next();
+    res.set('Cache-Control', 'public, max-age=86400').type('png').send(logo);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'kbgate plugin API' }));
+  router.use('/search', searchAuth(config), express.json({ limit: SEARCH_BODY_LIMIT }));
+  registerSearchRoutes(router, deps);
+  return router;
+}
+
+function searchAuth(config: Config): RequestHandler {
+  return createAuth({
+    token: config.authToken,
+    htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
+  });
+}
+
+/**
+ * Reads the nearest `plugin/logo.png` above this file: the repository or package root is three levels up under tsx
+ * (`src/http/plugin`) and four when compiled (`dist/src/http/plugin`). Null when there is none.
+ */
+function readLogo(): Buffer | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 5; up++) {
+    const candidate = join(dir, 'plugin', 'logo.png');
+    if (existsSync(candidate)) return readFileSync(candidate);
+    dir = dirname(dir);
+  }
+  return null;
+}

@@ -1,0 +1,160 @@
+/** `POST /search` and `GET /search`: the plugin's one capability, with the OpenAPI annotations that describe it. */
+import { fileURLToPath } from 'node:url';
+import type { Response, Router } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import type { Engine } from '../../engine/database.js';
+import { fitResponse } from '../../retrieval/fit-response.js';
+import {
+  hybridSearch,
+  SEARCH_MODES,
+  type SearchMode,
+  type SearchRequest,
+} from '../../retrieval/hybrid-search.js';
+import { HttpError } from '../error-handler.js';
+
+/** This module's own file (`.ts` under tsx and vitest, `.js` when compiled): swagger-jsdoc reads its annotations. */
+export const SEARCH_ROUTE_FILE = fileURLToPath(import.meta.url);
+
+/** Most passages one search returns. */
+export const MAX_PLUGIN_TOP_K = 50;
+/** Passages returned when `top_k` is not given. */
+export const DEFAULT_PLUGIN_TOP_K = 5;
+const MAX_QUERY_CHARS = 4_000;
+
+/** What the search routes need. */
+export interface SearchRouteDeps {
+  engine: Engine;
+  config: Config;
+}
+
+/** Whole numbers may arrive as strings (query strings, or models that quote numbers). */
+const wholeNumber = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ invalid_type_error: 'top_k must be a whole number' })
+    .int('top_k must be a whole number')
+    .min(1, `top_k must be from 1 to ${MAX_PLUGIN_TOP_K}`)
+    .max(MAX_PLUGIN_TOP_K, `top_k must be from 1 to ${MAX_PLUGIN_TOP_K}`),
+);
+
+const searchParams = z.object({
+  query: z
+    .string({ required_error: 'query is required', invalid_type_error: 'query must be a string' })
+    .max(MAX_QUERY_CHARS, `query must be at most ${MAX_QUERY_CHARS} characters`)
+    .refine((q) => q.trim() !== '', 'query must not be empty'),
+  top_k: wholeNumber.nullish(),
+  collection: z.string({ invalid_type_error: 'collection must be a string' }).min(1).nullish(),
+  mode: z
+    .enum(SEARCH_MODES as [SearchMode, ...SearchMode[]], {
+      errorMap: () => ({ message: `mode must be one of ${SEARCH_MODES.join(', ')}` }),
+    })
+    .nullish(),
+  where: z.record(z.unknown(), { invalid_type_error: 'where must be an object' }).nullish(),
+});
+
+/** Adds both search routes to `router` (authentication and body parsing are the caller's). */
+export function registerSearchRoutes(router: Router, deps: SearchRouteDeps): void {
+  /**
+   * @openapi
+   * /search:
+   *   post:
+   *     operationId: searchKnowledgeBase
+   *     summary: Search the knowledge base
+   *     description: Finds the passages of the user's knowledge base that best match a question or keywords, best first, each with its source (file, heading, lines) to cite.
+   *     tags: [search]
+   *     requestBody:
+   *       required: true
+   *       content:
+   *         application/json:
+   *           schema:
+   *             $ref: '#/components/schemas/SearchRequest'
+   *     responses:
+   *       '200':
+   *         $ref: '#/components/responses/SearchResults'
+   *       '400':
+   *         $ref: '#/components/responses/BadRequest'
+   *       '401':
+   *         $ref: '#/components/responses/Unauthorized'
+   *       '404':
+   *         $ref: '#/components/responses/NotFound'
+   */
+  router.post('/search', (req, res) => search(deps, req.body, res));
+
+  /**
+   * @openapi
+   * /search:
+   *   get:
+   *     operationId: searchKnowledgeBaseByQuery
+   *     summary: Search the knowledge base (query string)
+   *     description: The same search as POST /search with parameters in the query string, for simple clients. Returns passages best first, each with its source to cite.
+   *     tags: [search]
+   *     parameters:
+   *       - in: query
+   *         name: query
+   *         required: true
+   *         description: The question or keywords to search for, in any language.
+   *         schema:
+   *           type: string
+   *           minLength: 1
+   *           maxLength: 4000
+   *       - in: query
+   *         name: top_k
+   *         description: How many passages to return, 1 to 50.
+   *         schema:
+   *           type: integer
+   *           minimum: 1
+   *           maximum: 50
+   *           default: 5
+   *       - in: query
+   *         name: mode
+   *         description: "Retrieval mode: hybrid (default), vector or lexical."
+   *         schema:
+   *           type: string
+   *           enum: [hybrid, vector, lexical]
+   *       - in: query
+   *         name: collection
+   *         description: Collection to search; leave out for the default knowledge base.
+   *         schema:
+   *           type: string
+   *     responses:
+   *       '200':
+   *         $ref: '#/components/responses/SearchResults'
+   *       '400':
+   *         $ref: '#/components/responses/BadRequest'
+   *       '401':
+   *         $ref: '#/components/responses/Unauthorized'
+   *       '404':
+   *         $ref: '#/components/responses/NotFound'
+   */
+  router.get('/search', (req, res) => search(deps, req.query, res));
+}
+
+async function search(deps: SearchRouteDeps, wire: unknown, res: Response): Promise<void> {
+  const request = parseSearch(wire, deps.config.collection);
+  res.locals.operation = 'plugin.search';
+  const response = await hybridSearch(deps.engine, request);
+  res.json(fitResponse(response));
+}
+
+/** Parses wire parameters (snake_case) into a {@link SearchRequest}; a bad parameter is a 400. */
+export function parseSearch(wire: unknown, defaultCollection: string): SearchRequest {
+  const parsed = searchParams.safeParse(wire ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join('.') || 'body';
+    throw new HttpError(
+      'INVALID_ARGUMENT',
+      `Invalid search parameter ${field}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const { query, top_k, collection, mode, where } = parsed.data;
+  const request: SearchRequest = {
+    collection: collection ?? defaultCollection,
+    query,
+    topK: top_k ?? DEFAULT_PLUGIN_TOP_K,
+  };
+  if (mode) request.mode = mode;
+  if (where && Object.keys(where).length > 0) request.where = where;
+  return request;
+}
