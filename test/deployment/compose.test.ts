@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config.js';
 import {
@@ -233,6 +235,7 @@ describe('docker-compose.yml', () => {
   it("should ingest DOCS_DIR through kbgate's service URL, with kbgate's token and collection", () => {
     const ingest = service('ingest');
     expect(commandOf(ingest).slice(0, 5)).toEqual(['node', 'dist/src/cli.js', 'ingest', '/docs', '--url']);
+    expect(existsSync(join(ROOT, 'src/cli.ts'))).toBe(true);
     const url = new URL(argumentOf(ingest, '--url')!);
     expect(url.hostname).toBe('kbgate');
     expect(Number(url.port)).toBe(Number(env('kbgate').KBGATE_PORT));
