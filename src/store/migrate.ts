@@ -1,6 +1,7 @@
 /** A tiny schema migration runner keyed by SQLite's `PRAGMA user_version`. */
 import type BetterSqlite3 from 'better-sqlite3';
 import { MIGRATION_00001_INITIAL } from './migrations/00001-initial.js';
+import { MIGRATION_00002_FILTER_INDEXES } from './migrations/00002-filter-indexes.js';
 
 /** One schema step; `version` is what `user_version` becomes after it ran. */
 export interface Migration {
@@ -10,7 +11,7 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; embedded as TypeScript so no `.sql` file has to ship next to the build. */
-export const MIGRATIONS: readonly Migration[] = [MIGRATION_00001_INITIAL];
+export const MIGRATIONS: readonly Migration[] = [MIGRATION_00001_INITIAL, MIGRATION_00002_FILTER_INDEXES];
 
 /**
  * Applies the migrations newer than the database's `user_version`, each in its own immediate transaction.

@@ -2,9 +2,10 @@
 import { decodeEmbedding, encodeEmbedding } from './embedding-codec.js';
 import { ftsText } from './fts-text.js';
 import type { StatementCache } from './statement-cache.js';
-import { toSqlValue, valueColumn, whereDocumentToSql, whereToSql, type SqlFragment } from './where-to-sql.js';
+import { selectRowidsQuery } from './filter-to-sql.js';
+import { toSqlValue, valueColumn } from './where-to-sql.js';
 import type { Page, RecordFilter } from '../engine/ports.js';
-import type { Include, Metadata, MetadataScalar, RecordInput, StoredRecord } from '../engine/types.js';
+import type { Include, Metadata, RecordInput, StoredRecord } from '../engine/types.js';
 
 const UPSERT_RECORD = `
   INSERT INTO records (collection_id, id, seq, embedding, document, uri, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -14,10 +15,14 @@ const UPSERT_RECORD = `
   RETURNING rowid`;
 
 const INSERT_METADATA = {
-  string_value: 'INSERT INTO record_metadata (record_rowid, key, string_value, in_array) VALUES (?, ?, ?, ?)',
-  number_value: 'INSERT INTO record_metadata (record_rowid, key, number_value, in_array) VALUES (?, ?, ?, ?)',
-  bool_value: 'INSERT INTO record_metadata (record_rowid, key, bool_value, in_array) VALUES (?, ?, ?, ?)',
+  string_value: insertMetadataSql('string_value'),
+  number_value: insertMetadataSql('number_value'),
+  bool_value: insertMetadataSql('bool_value'),
 } as const;
+
+function insertMetadataSql(column: string): string {
+  return `INSERT INTO record_metadata (collection_id, record_rowid, key, ${column}, in_array) VALUES (?, ?, ?, ?, ?)`;
+}
 
 /** Optional record columns and the `Include` value that asks for each. */
 const OPTIONAL_COLUMNS = [
@@ -54,7 +59,7 @@ export class RecordQueries {
       rowid: number;
     };
     this.#sql.get('DELETE FROM record_metadata WHERE record_rowid = ?').run(row.rowid);
-    if (record.metadata !== null) this.#insertMetadata(row.rowid, record.metadata);
+    if (record.metadata !== null) this.#insertMetadata(collectionId, row.rowid, record.metadata);
     this.#sql.get('DELETE FROM records_fts WHERE rowid = ?').run(row.rowid);
     if (record.document !== null) {
       this.#sql
@@ -85,25 +90,17 @@ export class RecordQueries {
     return new Map(rows.map((row) => [row.id, row.rowid]));
   }
 
-  /** Rowids matching the filter, in rowid (insertion) order, paged. */
+  /**
+   * Rowids matching the filter, in rowid (insertion) order, paged.
+   *
+   * @remarks See {@link selectRowidsQuery}.
+   */
   select(collectionId: string, filter: RecordFilter, page: Page): number[] {
-    const conditions: SqlFragment[] = [{ sql: 'r.collection_id = ?', params: [collectionId] }];
-    if (filter.ids !== undefined) {
-      conditions.push({
-        sql: 'r.id IN (SELECT value FROM json_each(?))',
-        params: [JSON.stringify(filter.ids)],
-      });
-    }
-    if (filter.where !== undefined) conditions.push(whereToSql(filter.where));
-    if (filter.whereDocument !== undefined) conditions.push(whereDocumentToSql(filter.whereDocument));
-    const sql =
-      `SELECT r.rowid AS rowid FROM records r WHERE ${conditions.map((c) => c.sql).join(' AND ')} ` +
-      'ORDER BY r.rowid LIMIT ? OFFSET ?';
-    const params = [...conditions.flatMap((c) => c.params), page.limit ?? -1, page.offset ?? 0];
+    const query = selectRowidsQuery(collectionId, filter);
     return this.#sql
-      .get(sql)
+      .get(`${query.sql} LIMIT ? OFFSET ?`)
       .pluck()
-      .all(...params) as number[];
+      .all(...query.params, page.limit ?? -1, page.offset ?? 0) as number[];
   }
 
   /** Reads records by rowid in the given order, selecting and decoding only the included fields. */
@@ -125,18 +122,15 @@ export class RecordQueries {
       .get(collectionId) as number;
   }
 
-  #insertMetadata(rowid: number, metadata: Metadata): void {
+  #insertMetadata(collectionId: string, rowid: number, metadata: Metadata): void {
     for (const [key, value] of Object.entries(metadata)) {
-      if (Array.isArray(value)) {
-        for (const element of value) this.#insertMetadataValue(rowid, key, element, 1);
-      } else {
-        this.#insertMetadataValue(rowid, key, value, 0);
+      const inArray = Array.isArray(value) ? 1 : 0;
+      for (const element of Array.isArray(value) ? value : [value]) {
+        this.#sql
+          .get(INSERT_METADATA[valueColumn(element)])
+          .run(collectionId, rowid, key, toSqlValue(element), inArray);
       }
     }
-  }
-
-  #insertMetadataValue(rowid: number, key: string, value: MetadataScalar, inArray: 0 | 1): void {
-    this.#sql.get(INSERT_METADATA[valueColumn(value)]).run(rowid, key, toSqlValue(value), inArray);
   }
 }
 

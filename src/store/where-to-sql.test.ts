@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from './sqlite-store.js';
-import { whereDocumentToSql, whereToSql } from './where-to-sql.js';
+import { whereDocumentToSql, whereToPolar } from './where-to-sql.js';
 import { matchWhere, matchWhereDocument } from '../engine/where/match-where.js';
 import {
   createRng,
@@ -16,10 +16,10 @@ import { makeCollectionModel } from '../../test/helpers/record-store-fixtures.js
 const KEYS = ['color', 'n', 'tags', 'constructor'];
 const WORDS = ['fox', 'Dog', 'café', 'naïve', 'a.b', 'x+y', 'ünï', 'the', '1'];
 
-describe('whereToSql', () => {
+describe('whereToPolar', () => {
   it('should bind keys and values as parameters, never interpolating them', () => {
     const key = "k') OR 1=1 --";
-    const fragment = whereToSql({
+    const { set: fragment } = whereToPolar('c1', {
       kind: 'or',
       children: [
         { kind: 'compare', key, op: '$eq', value: "v' OR '1'='1" },
@@ -28,11 +28,11 @@ describe('whereToSql', () => {
     });
     expect(fragment.sql).not.toContain('OR 1=1');
     expect(fragment.sql).not.toContain("'1'='1");
-    expect(fragment.params).toEqual([key, "v' OR '1'='1", key, '[1,0]']);
+    expect([...fragment.params].sort()).toEqual(['c1', key, "v' OR '1'='1", 'c1', key, '[1,0]'].sort());
   });
 
   it('should reject a range comparison with a non-number operand', () => {
-    expect(() => whereToSql({ kind: 'compare', key: 'k', op: '$gt', value: 'a' })).toThrow();
+    expect(() => whereToPolar('c1', { kind: 'compare', key: 'k', op: '$gt', value: 'a' })).toThrow();
   });
 });
 
@@ -63,6 +63,9 @@ describe('SQL filters against the reference evaluator', () => {
   const model = makeCollectionModel();
   store.createCollection(model);
   const rowids = store.putRecords(model.id, records);
+  const neighbour = makeCollectionModel();
+  store.createCollection(neighbour);
+  store.putRecords(neighbour.id, records);
   afterAll(() => store.close());
 
   const sqlIds = (filter: RecordFilter): string[] =>
@@ -84,6 +87,28 @@ describe('SQL filters against the reference evaluator', () => {
       sizes.add(expected.length);
     }
     expect(sizes.size).toBeGreaterThan(20);
+  });
+
+  it('should page where-filtered rowids as slices of the whole result, for 100 random filters', () => {
+    for (let i = 0; i < 100; i++) {
+      const where = randomWhere(rng, KEYS).ast;
+      const all = store.selectRowids(model.id, { where }, {});
+      const page = { limit: Math.floor(rng() * 20), offset: Math.floor(rng() * 40) };
+      const expected = all.slice(page.offset, page.offset + page.limit);
+      expect(store.selectRowids(model.id, { where }, page), JSON.stringify(where)).toEqual(expected);
+    }
+  });
+
+  it('should combine $and / $or lists longer than one compound SELECT holds, like matchWhere', () => {
+    for (const kind of ['and', 'or'] as const) {
+      for (const size of [150, 999]) {
+        const children = Array.from({ length: size }, () => randomWhere(rng, KEYS, { maxDepth: 1 }).ast);
+        const where = { kind, children };
+        const expected = oracleIds((r) => matchWhere(where, r.metadata));
+        expect(sqlIds({ where }), `${kind} of ${size}`).toEqual(expected);
+        expect(sqlIds({ where, ids: expected.slice(1) })).toEqual(expected.slice(1));
+      }
+    }
   });
 
   it('should select exactly the records matchWhereDocument accepts, for 300 random whereDocument filters', () => {

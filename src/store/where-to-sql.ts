@@ -1,14 +1,9 @@
-/** Translates parsed `where` / `where_document` filters into SQL over `records r` and `record_metadata`. */
+/** Translates parsed filters into SQL: `where` into rowid sets over `record_metadata`, `where_document` into tests of `r`. */
 import type BetterSqlite3 from 'better-sqlite3';
+import { combinePolar, EMPTY_SET, type Polar, type SqlFragment } from './rowid-set-sql.js';
 import { invalidArgument } from '../engine/errors.js';
 import { compileDocumentRegex } from '../engine/where/match-where.js';
 import type { CompareOp, MetadataScalar, Where, WhereDocument } from '../engine/types.js';
-
-/** A boolean SQL expression and the values bound to its `?` placeholders, in order. */
-export interface SqlFragment {
-  sql: string;
-  params: unknown[];
-}
 
 /** The SQL function name {@link registerRegexpMatch} installs and `$regex` filters call. */
 export const REGEXP_MATCH_FUNCTION = 'regexp_match';
@@ -16,7 +11,7 @@ export const REGEXP_MATCH_FUNCTION = 'regexp_match';
 const RANGE_OPERATORS: Partial<Record<CompareOp, string>> = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' };
 
 /**
- * Translates a `where` filter into a boolean expression over the outer alias `r` (a `records` row).
+ * Translates a `where` filter into the set of the collection's rowids it accepts, or that set's complement.
  *
  * @remarks
  * Exact semantics, the same as `matchWhere` in `engine/where/match-where.ts`:
@@ -26,21 +21,26 @@ const RANGE_OPERATORS: Partial<Record<CompareOp, string>> = { $gt: '>', $gte: '>
  * - `$gt` / `$gte` / `$lt` / `$lte` match numeric scalars only.
  * - `$in` matches a scalar equal to one of the values; `$nin` is its exact negation (absent keys match).
  * - `$contains` matches an array element equal to the value; `$not_contains` is its exact negation.
- * Every value is bound as a parameter; each leaf is `r.rowid [NOT] IN (subquery on record_metadata)`.
+ * A positive leaf is one range of a covering `record_metadata` index; a negated leaf is its complement;
+ * `$and` / `$or` combine with {@link combinePolar}. No leaf reads `records`. Every value is a bound parameter.
  */
-export function whereToSql(where: Where): SqlFragment {
+export function whereToPolar(collectionId: string, where: Where): Polar {
   switch (where.kind) {
     case 'and':
     case 'or':
-      return combine(where.kind, where.children.map(whereToSql));
+      return combinePolar(
+        where.kind,
+        where.children.map((child) => whereToPolar(collectionId, child)),
+      );
     case 'compare':
-      return compareToSql(where.key, where.op, where.value);
+      return compareToPolar(collectionId, where.key, where.op, where.value);
     case 'in':
-      return inToSql(where.key, where.values, where.negate);
+      return inToPolar(collectionId, where.key, where.values, where.negate);
     case 'contains':
-      return metadataTest(where.negate, where.key, 1, `${valueColumn(where.value)} = ?`, [
-        toSqlValue(where.value),
-      ]);
+      return metadataLeaf(where.negate, [collectionId, where.key, 1], {
+        sql: `${valueColumn(where.value)} = ?`,
+        params: [toSqlValue(where.value)],
+      });
   }
 }
 
@@ -87,35 +87,43 @@ function combine(kind: 'and' | 'or', parts: SqlFragment[]): SqlFragment {
   };
 }
 
-function compareToSql(key: string, op: CompareOp, value: MetadataScalar): SqlFragment {
+function compareToPolar(collectionId: string, key: string, op: CompareOp, value: MetadataScalar): Polar {
   if (op === '$eq' || op === '$ne') {
-    return metadataTest(op === '$ne', key, 0, `${valueColumn(value)} = ?`, [toSqlValue(value)]);
+    return metadataLeaf(op === '$ne', [collectionId, key, 0], {
+      sql: `${valueColumn(value)} = ?`,
+      params: [toSqlValue(value)],
+    });
   }
   if (typeof value !== 'number') throw invalidArgument(`${op} needs a number operand`);
-  return metadataTest(false, key, 0, `number_value ${RANGE_OPERATORS[op] ?? '='} ?`, [value]);
+  return metadataLeaf(false, [collectionId, key, 0], {
+    sql: `number_value ${RANGE_OPERATORS[op] ?? '='} ?`,
+    params: [value],
+  });
 }
 
-function inToSql(key: string, values: MetadataScalar[], negate: boolean): SqlFragment {
+function inToPolar(collectionId: string, key: string, values: MetadataScalar[], negate: boolean): Polar {
   const first = values[0];
-  if (first === undefined) return { sql: negate ? '1' : '0', params: [] };
+  if (first === undefined) return { set: EMPTY_SET, negated: negate };
   const json = JSON.stringify(values.map(toSqlValue));
-  return metadataTest(negate, key, 0, `${valueColumn(first)} IN (SELECT value FROM json_each(?))`, [json]);
+  return metadataLeaf(negate, [collectionId, key, 0], {
+    sql: `${valueColumn(first)} IN (SELECT value FROM json_each(?))`,
+    params: [json],
+  });
 }
 
-/** `r.rowid [NOT] IN (rows of record_metadata with this key, array flag and value test)`. */
-function metadataTest(
-  negate: boolean,
-  key: string,
-  inArray: 0 | 1,
-  valueTest: string,
-  valueParams: unknown[],
-): SqlFragment {
-  return {
-    sql:
-      `r.rowid ${negate ? 'NOT IN' : 'IN'} (SELECT m.record_rowid FROM record_metadata m ` +
-      `WHERE m.key = ? AND m.in_array = ${inArray} AND m.${valueTest})`,
-    params: [key, ...valueParams],
-  };
+/**
+ * The rowids with a `record_metadata` row of this collection, key and array flag passing the value test (or
+ * their complement); array elements may repeat a value, so those sets are DISTINCT.
+ */
+function metadataLeaf(
+  negated: boolean,
+  [collectionId, key, inArray]: [string, string, 0 | 1],
+  valueTest: SqlFragment,
+): Polar {
+  const sql =
+    `SELECT ${inArray === 1 ? 'DISTINCT ' : ''}record_rowid AS rid FROM record_metadata ` +
+    `WHERE collection_id = ? AND key = ? AND in_array = ${inArray} AND ${valueTest.sql}`;
+  return { set: { sql, params: [collectionId, key, ...valueTest.params], compound: false }, negated };
 }
 
 /** The typed `record_metadata` column a scalar of this type lives in. */
