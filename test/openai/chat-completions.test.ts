@@ -144,17 +144,21 @@ describe('POST /v1/chat/completions with tools', () => {
     type: 'function' as const,
     function: { name: 'searchKnowledgeBase', description: 'Search', parameters: { type: 'object' } },
   };
+  const searchByQueryTool = {
+    type: 'function' as const,
+    function: { name: 'searchKnowledgeBaseByQuery', description: 'Search', parameters: { type: 'object' } },
+  };
   const weatherTool = {
     type: 'function' as const,
     function: { name: 'getWeather', description: 'Weather', parameters: { type: 'object' } },
   };
 
-  it("should remove kbgate's own search tool and keep the others as sent", async () => {
+  it("should remove kbgate's own search tools and keep the others as sent", async () => {
     proxy = await startProxy();
     await proxy.client().chat.completions.create({
       model: FAKE_MODEL,
       messages: [{ role: 'user', content: BACKUP_QUESTION }],
-      tools: [searchTool, weatherTool],
+      tools: [searchTool, weatherTool, searchByQueryTool],
       tool_choice: 'auto',
     });
 

@@ -11,9 +11,10 @@ import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
 import { createAuth, readHtpasswd } from '../auth.js';
 import { silentLogger } from '../logging.js';
+import { buildOpenApiDocument } from '../plugin/openapi-document.js';
 import { forwardChat, forwardedHeaders, type ProxyContext } from './chat-completions.js';
 import { sendOpenAIError } from './openai-error.js';
-import { KBGATE_TOOL_NAMES } from './own-tools.js';
+import { pluginToolNames } from './own-tools.js';
 import { BodyTooLargeError, readRawBody } from './read-raw-body.js';
 import { relayResponse } from './relay-response.js';
 import { UpstreamClient, UpstreamError } from './upstream-client.js';
@@ -58,7 +59,7 @@ export function createOpenAIProxyRouter(deps: OpenAIProxyDeps): Router {
     retrieval: { collection: config.collection, topK: config.proxyPassages, minScore: config.proxyMinScore },
     contextChars: config.proxyContextChars,
     maxBodyBytes: config.maxBodyBytes,
-    ownTools: KBGATE_TOOL_NAMES,
+    ownTools: pluginToolNames(buildOpenApiDocument(config)),
   };
   const logger = deps.logger ?? silentLogger();
   const router = express.Router();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from './chat-request.js';
-import { removeOwnTools } from './own-tools.js';
+import { loadConfig } from '../../config.js';
+import { buildOpenApiDocument } from '../plugin/openapi-document.js';
+import { pluginToolNames, removeOwnTools } from './own-tools.js';
 
 const OWN = new Set(['searchKnowledgeBase']);
 const tool = (name: string) => ({ type: 'function', function: { name, parameters: {} } });
@@ -37,5 +39,12 @@ describe('removeOwnTools', () => {
 
   it('should leave a request without tools as it was', () => {
     expect(removeOwnTools(base, OWN)).toEqual(base);
+  });
+});
+
+describe('pluginToolNames', () => {
+  it("should name the plugin's search operations", () => {
+    const document = buildOpenApiDocument(loadConfig({ KBGATE_DATA_DIR: ':memory:' }));
+    expect(pluginToolNames(document)).toEqual(new Set(['searchKnowledgeBase', 'searchKnowledgeBaseByQuery']));
   });
 });

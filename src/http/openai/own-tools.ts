@@ -1,4 +1,5 @@
 /** Removes kbgate's own plugin tools from a chat request, since the proxy injects their results itself. */
+import type { OpenApiDocument } from '../plugin/openapi-document.js';
 import type { ChatRequest } from './chat-request.js';
 
 /**
@@ -40,5 +41,14 @@ function namesRemoved(choice: unknown, ownNames: ReadonlySet<string>): boolean {
   return name !== null && ownNames.has(name);
 }
 
-/** Names (plugin operationIds) of kbgate's own tools, whose work the proxy does by injecting context. */
-export const KBGATE_TOOL_NAMES: ReadonlySet<string> = new Set(['searchKnowledgeBase']);
+/** The operationIds of kbgate's plugin document: NextChat names each plugin tool after one. */
+export function pluginToolNames(document: OpenApiDocument): Set<string> {
+  const names = new Set<string>();
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values((operations ?? {}) as Record<string, unknown>)) {
+      const id = (operation as { operationId?: unknown } | null)?.operationId;
+      if (typeof id === 'string') names.add(id);
+    }
+  }
+  return names;
+}
