@@ -234,7 +234,7 @@ const SPECS: VariableSpec[] = [
     name: 'KBGATE_PROXY_MIN_SCORE',
     default: '0',
     description:
-      'Passages scoring at or below this are not added (BM25 for lexical-only collections, reciprocal rank fusion around 0.016 at best otherwise).',
+      'Passages scoring at or below this are not added: BM25 for collections without embedding, else reciprocal rank fusion (above 1/61 = found by both BM25 and vectors).',
     schema: decimal,
   },
   {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../src/engine/database.js';
 import { FAKE_MODEL } from '../helpers/fake-fastchat.js';
 import { lastChatMessages, PASSAGES, startProxy, type Proxy } from './proxy-fixture.js';
 
@@ -109,6 +110,24 @@ describe('POST /v1/chat/completions', () => {
     await proxy.client().chat.completions.create({ model: FAKE_MODEL, messages });
 
     expect(lastChatMessages(proxy.fake)).toEqual(messages);
+  });
+
+  it('should keep only the passages whose BM25 score is above the threshold', async () => {
+    proxy = await startProxy();
+    const collection = proxy.engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, 'docs');
+    const { ids, scores } = await proxy.engine.lexicalQuery(collection.id, { queryText: BACKUP_QUESTION });
+    expect(ids).toHaveLength(2);
+    await proxy.close();
+
+    proxy = await startProxy({ KBGATE_PROXY_MIN_SCORE: String(((scores[0] ?? 0) + (scores[1] ?? 0)) / 2) });
+    const { response } = await proxy
+      .client()
+      .chat.completions.create({ model: FAKE_MODEL, messages: [{ role: 'user', content: BACKUP_QUESTION }] })
+      .withResponse();
+
+    expect(response.headers.get('x-kbgate-passages')).toBe('1');
+    expect(lastChatMessages(proxy.fake)[0]?.content).toContain(`[1] Backups`);
+    expect(lastChatMessages(proxy.fake)[0]?.content).not.toContain('\n[2] ');
   });
 
   it('should stream the answer chunk by chunk before the upstream has finished', async () => {
