@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   report('FastChat (fake) directly', times.direct);
   report('through kbgate, retrieval off', times.proxyOnly);
   report(`through kbgate, retrieval on (${passages} passages)`, times.proxy);
-  report('hybridSearch alone (fresh questions)', times.search);
+  report('hybridSearch alone (lexical, fresh questions)', times.search);
   const added = times.proxy.map((t, i) => t - (times.direct[i] ?? 0));
   report('added by kbgate (paired difference)', added);
   proxy.server.closeAllConnections();
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
 
 async function timeSearch(engine: Engine, query: string): Promise<number> {
   const start = performance.now();
-  await hybridSearch(engine, { collection: COLLECTION, query, topK: 5 });
+  await hybridSearch(engine, { collection: COLLECTION, query, topK: 5, mode: 'lexical' });
   return performance.now() - start;
 }
 
