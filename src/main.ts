@@ -14,6 +14,8 @@ import { createTracing, type Tracing } from './http/tracing.js';
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often connections left idle by a finished request are closed during shutdown. */
 const IDLE_REAP_MS = 50;
+/** Idle keep-alive connections are kept this long. */
+const KEEP_ALIVE_MS = 65_000;
 
 /** A running kbgate server. */
 export interface RunningServer {
@@ -39,6 +41,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   let ready = true;
   const app = createApp({ engine, config, logger, tracing, isReady: () => ready });
   const server = await listen(app.listen.bind(app), config);
+  // Longer than clients' idle-pool timeouts (httpx, undici: 4-5 s), so a pooled connection is never closed by the
+  // server just as a client reuses it; shutdown closes idle connections itself.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const shutdown = async (): Promise<void> => {
