@@ -12,23 +12,13 @@ import { chunkDocument } from '../src/ingest/chunk.js';
 import { listMarkdownFiles } from '../src/ingest/files.js';
 import { parseMarkdown } from '../src/ingest/markdown.js';
 import { syncFolders, type SyncReport } from '../src/ingest/sync.js';
+import { mulberry32 } from '../test/helpers/random-data.js';
 
 const FILES = Number(process.argv[2] ?? 3000);
 const WORDS = ['index', 'query', 'vector', 'server', 'plugin', 'model', 'chunk', 'token', 'search', 'cache'];
 const CJK = ['知识库', '检索', '向量', '文档', '模型'];
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = seededRandom(42);
+const random = mulberry32(42);
 const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
 const count = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 

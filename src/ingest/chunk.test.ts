@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { chunkDocument, contextLine } from './chunk.js';
 import { parseMarkdown } from './markdown.js';
+import { mulberry32 } from '../../test/helpers/random-data.js';
 
 const lines = (...rows: string[]): string => rows.join('\n') + '\n';
-
-/** Mulberry32: a small seeded generator so random documents are the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sentence = (i: number): string => `Sentence number ${i} talks about topic ${i % 7}.`;
 const paragraph = (from: number, count: number): string =>
@@ -198,7 +187,7 @@ describe('chunkDocument CJK and Thai', () => {
 
 describe('chunkDocument invariants on random documents', () => {
   it('should keep fences balanced, tables headed and sizes within the limit', () => {
-    const random = seededRandom(7);
+    const random = mulberry32(7);
     const pick = (n: number): number => Math.floor(random() * n);
     for (let docIndex = 0; docIndex < 6; docIndex++) {
       const rows: string[] = ['# Random'];

@@ -1,4 +1,5 @@
 /** Seeded random data for tests and benchmarks: the same seed always gives the same numbers. */
+import { createRng } from '../../src/engine/where/random-where.js';
 
 /** A function returning uniformly distributed numbers in [0, 1). */
 export type Random = () => number;
@@ -6,18 +7,9 @@ export type Random = () => number;
 /**
  * Creates the mulberry32 generator: a tiny, fast 32-bit PRNG, good enough for test data (not for secrets).
  *
- * @remarks Any integer seed is accepted; only its low 32 bits matter.
+ * @remarks Any integer seed is accepted; only its low 32 bits matter. The same generator as the filter oracle's.
  */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32: (seed: number) => Random = createRng;
 
 /** Draws one standard normal number (Box-Muller) from a uniform generator. */
 export function gaussian(random: Random): number {

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import { mulberry32 } from './random-data.js';
 
 /** Hidden size of the tiny model: every embedding it produces has this many dimensions. */
 export const TINY_HIDDEN_SIZE = 8;
@@ -104,18 +105,6 @@ const ONNX_SCHEMA = {
 const FLOAT = 1;
 const INT64 = 7;
 const ATTRIBUTE_INT = 2;
-
-/** A deterministic PRNG (mulberry32) so the embedding table is the same on every run. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomRows(rows: number, random: () => number): Float32Array[] {
   return Array.from({ length: rows }, () =>
@@ -260,7 +249,7 @@ const MODEL_CONFIG = {
  * Both ONNX files hold the same float graph: transformers.js picks the file name by `quantized`, not its content.
  */
 export function writeTinyModel(modelDir: string, model = 'tiny-bert', seed = 42): TinyModel {
-  const random = createRandom(seed);
+  const random = mulberry32(seed);
   const vocab = new Map(TINY_VOCAB.map((token, id) => [token as string, id]));
   const wordEmbeddings = randomRows(TINY_VOCAB.length, random);
   const typeRows = randomRows(2, random);
