@@ -53,7 +53,11 @@ export class ChangeLog {
     const current = this.#readSeqs(collectionId) ?? { seq: 0, floor: 0 };
     const upserts = (
       this.#sql
-        .get('SELECT rowid, embedding FROM records WHERE collection_id = ? AND seq > ? ORDER BY rowid')
+        .get(
+          'SELECT r.rowid AS rowid, e.embedding AS embedding FROM records r ' +
+            'LEFT JOIN record_embeddings e ON e.rowid = r.rowid WHERE r.collection_id = ? AND r.seq > ? ' +
+            'ORDER BY r.rowid',
+        )
         .all(collectionId, seq) as { rowid: number; embedding: Buffer | null }[]
     ).map((row) => ({
       rowid: row.rowid,

@@ -2,6 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { MIGRATION_00001_INITIAL } from './migrations/00001-initial.js';
 import { MIGRATION_00002_FILTER_INDEXES } from './migrations/00002-filter-indexes.js';
+import { MIGRATION_00003_RECORD_EMBEDDINGS } from './migrations/00003-record-embeddings.js';
 
 /** One schema step; `version` is what `user_version` becomes after it ran. */
 export interface Migration {
@@ -11,7 +12,11 @@ export interface Migration {
 }
 
 /** Every migration, oldest first; embedded as TypeScript so no `.sql` file has to ship next to the build. */
-export const MIGRATIONS: readonly Migration[] = [MIGRATION_00001_INITIAL, MIGRATION_00002_FILTER_INDEXES];
+export const MIGRATIONS: readonly Migration[] = [
+  MIGRATION_00001_INITIAL,
+  MIGRATION_00002_FILTER_INDEXES,
+  MIGRATION_00003_RECORD_EMBEDDINGS,
+];
 
 /**
  * Applies the migrations newer than the database's `user_version`, each in its own immediate transaction.

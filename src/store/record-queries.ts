@@ -8,11 +8,14 @@ import type { Page, RecordFilter } from '../engine/ports.js';
 import type { Include, Metadata, RecordInput, StoredRecord } from '../engine/types.js';
 
 const UPSERT_RECORD = `
-  INSERT INTO records (collection_id, id, seq, embedding, document, uri, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)
+  INSERT INTO records (collection_id, id, seq, document, uri, metadata) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (collection_id, id) DO UPDATE SET
-    seq = excluded.seq, embedding = excluded.embedding, document = excluded.document,
-    uri = excluded.uri, metadata = excluded.metadata
+    seq = excluded.seq, document = excluded.document, uri = excluded.uri, metadata = excluded.metadata
   RETURNING rowid`;
+
+const UPSERT_EMBEDDING = `
+  INSERT INTO record_embeddings (rowid, embedding) VALUES (?, ?)
+  ON CONFLICT (rowid) DO UPDATE SET embedding = excluded.embedding`;
 
 const INSERT_METADATA = {
   string_value: insertMetadataSql('string_value'),
@@ -24,9 +27,8 @@ function insertMetadataSql(column: string): string {
   return `INSERT INTO record_metadata (collection_id, record_rowid, key, ${column}, in_array) VALUES (?, ?, ?, ?, ?)`;
 }
 
-/** Optional record columns and the `Include` value that asks for each. */
+/** Optional `records` columns and the `Include` value that asks for each (embeddings live in their own table). */
 const OPTIONAL_COLUMNS = [
-  ['embeddings', 'embedding'],
   ['documents', 'document'],
   ['metadatas', 'metadata'],
   ['uris', 'uri'],
@@ -51,13 +53,15 @@ export class RecordQueries {
 
   /** Writes one record with the given seq (overwriting by id), its metadata rows and FTS row; returns its rowid. */
   put(collectionId: string, record: RecordInput, seq: number): number {
-    const embedding = record.embedding === null ? null : encodeEmbedding(record.embedding);
     const metadata = record.metadata === null ? null : JSON.stringify(record.metadata);
     const row = this.#sql
       .get(UPSERT_RECORD)
-      .get(collectionId, record.id, seq, embedding, record.document, record.uri, metadata) as {
-      rowid: number;
-    };
+      .get(collectionId, record.id, seq, record.document, record.uri, metadata) as { rowid: number };
+    if (record.embedding === null) {
+      this.#sql.get('DELETE FROM record_embeddings WHERE rowid = ?').run(row.rowid);
+    } else {
+      this.#sql.get(UPSERT_EMBEDDING).run(row.rowid, encodeEmbedding(record.embedding));
+    }
     this.#sql.get('DELETE FROM record_metadata WHERE record_rowid = ?').run(row.rowid);
     if (record.metadata !== null) this.#insertMetadata(collectionId, row.rowid, record.metadata);
     this.#sql.get('DELETE FROM records_fts WHERE rowid = ?').run(row.rowid);
@@ -107,9 +111,11 @@ export class RecordQueries {
   read(rowids: readonly number[], include: readonly Include[]): StoredRecord[] {
     const wanted = OPTIONAL_COLUMNS.filter(([name]) => include.includes(name)).map(([, column]) => column);
     const columns = ['r.rowid AS rowid', 'r.id AS id', ...wanted.map((column) => `r.${column} AS ${column}`)];
+    const embeddings = include.includes('embeddings');
+    if (embeddings) columns.push('e.embedding AS embedding');
     const sql =
       `SELECT ${columns.join(', ')} FROM json_each(?) j CROSS JOIN records r ON r.rowid = j.value ` +
-      'ORDER BY j.key';
+      `${embeddings ? 'LEFT JOIN record_embeddings e ON e.rowid = r.rowid ' : ''}ORDER BY j.key`;
     const rows = this.#sql.get(sql).all(JSON.stringify(rowids)) as RecordRow[];
     return rows.map(toStoredRecord);
   }

@@ -98,26 +98,54 @@ describe('SqliteStore on a file', () => {
     store.putRecords(model.id, [makeRecord('a', { embedding: new Float32Array([1.5, -2]) })]);
     store.close();
     const raw = new BetterSqlite3(path, { readonly: true });
-    const blob = raw.prepare('SELECT embedding FROM records').pluck().get() as Buffer;
+    const blob = raw.prepare('SELECT embedding FROM record_embeddings').pluck().get() as Buffer;
     raw.close();
     expect([blob.readFloatLE(0), blob.readFloatLE(4), blob.length]).toEqual([1.5, -2, 8]);
   });
 
-  it('should drop FTS and metadata rows when records go by delete, collection delete or reset', () => {
+  it('should leave planner statistics behind when closed after filtered reads', () => {
+    const path = join(tempDir(), 'kb.sqlite');
+    const store = new SqliteStore(path);
+    const model = makeCollectionModel();
+    store.createCollection(model);
+    store.putRecords(
+      model.id,
+      Array.from({ length: 2000 }, (_, i) => makeRecord(`r${i}`, { metadata: { n: i % 7 } })),
+    );
+    expect(
+      store.selectRowids(model.id, { where: { kind: 'compare', key: 'n', op: '$eq', value: 3 } }, {}),
+    ).toHaveLength(286);
+    store.close();
+    expect(countRows(path, ['sqlite_stat1'])[0]).toBeGreaterThan(0);
+  });
+
+  it('should forget a record’s embedding when it is overwritten without one', () => {
+    const store = new SqliteStore(':memory:');
+    const model = makeCollectionModel();
+    store.createCollection(model);
+    const [rowid] = store.putRecords(model.id, [makeRecord('a')]);
+    store.putRecords(model.id, [makeRecord('a', { embedding: null })]);
+    expect(store.readRecords([rowid as number], ['embeddings'])[0]?.embedding).toBeNull();
+    expect(store.changesSince(model.id, 0).upserts).toEqual([{ rowid, embedding: null }]);
+    store.close();
+  });
+
+  it('should drop FTS, metadata and embedding rows when records go by delete, collection delete or reset', () => {
     const path = join(tempDir(), 'kb.sqlite');
     const store = new SqliteStore(path);
     const models = [makeCollectionModel(), makeCollectionModel()];
     for (const model of models) store.createCollection(model);
     const [a] = store.putRecords(models[0]!.id, [makeRecord('a', { metadata: { k: 'v' } }), makeRecord('b')]);
     store.putRecords(models[1]!.id, [makeRecord('c', { metadata: { k: ['x', 'y'] } })]);
-    const counts = (): number[] => countRows(path, ['records_fts', 'record_metadata', 'records']);
-    expect(counts()).toEqual([3, 3, 3]);
+    const counts = (): number[] =>
+      countRows(path, ['records_fts', 'record_metadata', 'record_embeddings', 'records']);
+    expect(counts()).toEqual([3, 3, 3, 3]);
     store.deleteRecords(models[0]!.id, [a as number]);
-    expect(counts()).toEqual([2, 2, 2]);
+    expect(counts()).toEqual([2, 2, 2, 2]);
     store.deleteCollection(models[1]!.id);
-    expect(counts()).toEqual([1, 0, 1]);
+    expect(counts()).toEqual([1, 0, 1, 1]);
     store.reset();
-    expect(counts()).toEqual([0, 0, 0]);
+    expect(counts()).toEqual([0, 0, 0, 0]);
     store.close();
   });
 });

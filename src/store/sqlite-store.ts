@@ -41,6 +41,9 @@ export interface LexicalHit {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
+/** Rows ANALYZE samples per index when `PRAGMA optimize` refreshes statistics (SQLite's advice: a few hundred). */
+const ANALYSIS_LIMIT = 400;
+
 /**
  * {@link RecordStore} on SQLite in WAL mode: catalog, records, filterable metadata, tombstones and FTS5.
  *
@@ -213,7 +216,23 @@ export class SqliteStore implements RecordStore {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#optimize();
+    this.#db.close();
+  }
+
+  /**
+   * Refreshes planner statistics that this connection's queries showed to be missing or stale, as SQLite advises
+   * before closing a connection; bounded by `analysis_limit`, and skipped rather than waiting for another writer.
+   */
+  #optimize(): void {
+    try {
+      this.#db.pragma('busy_timeout = 0');
+      this.#db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
+      this.#db.pragma('optimize');
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
   }
 
   /** Runs reads in one deferred transaction so they see one snapshot even while other processes write. */
