@@ -85,7 +85,7 @@ export class Collection {
   }
 
   async delete(args: DeleteArgs = {}): Promise<void> {
-    return this.#engine.delete(this.id, args);
+    await this.#engine.delete(this.id, args);
   }
 
   /** kbgate extension: atomically deletes the records matching `remove` and writes `records` in their place. */

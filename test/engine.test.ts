@@ -237,10 +237,14 @@ for (const kind of CLIENT_KINDS) {
           metadatas: [{ g: 'x' }, { g: 'y' }, { g: 'x' }],
           documents: ['apple', 'banana', 'cherry'],
         });
-        await col.delete({ ids: ['a'] });
+        expect(await sut.client.engine.delete(col.id, { ids: ['a', 'zz'] })).toBe(1);
         await col.delete({ where: { g: 'y' } });
         expect((await col.get()).ids).toEqual(['c']);
+        await col.add({ ids: ['d', 'e'], embeddings: [[4], [5]], metadatas: [{ g: 'x' }, { g: 'x' }] });
+        expect(await sut.client.engine.delete(col.id, { where: { g: 'x' }, limit: 2 })).toBe(2);
+        expect((await col.get()).ids).toEqual(['e']);
         await col.delete({ whereDocument: { $contains: 'cherry' } });
+        await col.delete({ ids: ['e'] });
         expect(await col.count()).toBe(0);
         await expectCode(col.delete({}), 'INVALID_ARGUMENT');
       });

@@ -114,18 +114,22 @@ export class CollectionOps {
     });
   }
 
-  /** Deletes the records matching ids and/or filters. */
-  async delete(collection: CollectionModel, args: DeleteArgs): Promise<void> {
+  /** Deletes the records matching ids and/or filters (at most `limit` of them); returns how many it deleted. */
+  async delete(collection: CollectionModel, args: DeleteArgs): Promise<number> {
     const filter = parseFilter(args);
     if (!filter.ids && !filter.where && !filter.whereDocument) {
       throw invalidArgument('delete needs at least one of ids, where or whereDocument');
     }
-    if (filter.ids && filter.ids.length === 0) return;
+    const limit = validateCount(args.limit, 'limit');
+    if ((filter.ids && filter.ids.length === 0) || limit === 0) return 0;
+    let deleted = 0;
     this.#write(collection, (store, current) => {
-      const rowids = store.selectRowids(current.id, filter, {});
+      const rowids = store.selectRowids(current.id, filter, { limit });
       store.deleteRecords(current.id, rowids);
+      deleted = rowids.length;
       return { labels: [], vectors: [], removed: rowids };
     });
+    return deleted;
   }
 
   /** Reads records in insertion order. */
@@ -219,7 +223,14 @@ export class CollectionOps {
     const metadatas = args.metadatas?.map((m, i) =>
       isUpdate ? validateUpdateMetadata(m, i) : validateMetadata(m, i),
     );
-    let embeddings = args.embeddings ? validateEmbeddings(args.embeddings, collection.dimension) : undefined;
+    let embeddings = args.embeddings
+      ? validateSparseEmbeddings(args.embeddings, collection.dimension)
+      : undefined;
+    if (!isUpdate && embeddings?.includes(undefined)) {
+      throw invalidArgument(
+        'Every embedding must be given when adding records; a null embedding is only allowed in update',
+      );
+    }
     if (!embeddings && documents && documents.some((d) => d !== null)) {
       embeddings = await this.#embedDocuments(collection, documents, isUpdate);
     } else if (!embeddings && !isUpdate && !documents) {
@@ -312,6 +323,17 @@ export class CollectionOps {
     if (seqAfter === seqBefore || dimensionBefore === null) return;
     indexes.applyLocalWrite(collection.id, seqBefore, seqAfter, (index) => applyDelta(index, delta));
   }
+}
+
+/** Validates embeddings where a null entry means "keep the stored one" (update), leaving those undefined. */
+function validateSparseEmbeddings(
+  embeddings: readonly unknown[],
+  dimension: number | null,
+): (Float32Array | undefined)[] {
+  const given = embeddings.filter((e) => e !== null && e !== undefined);
+  const vectors = validateEmbeddings(given, dimension);
+  let next = 0;
+  return embeddings.map((e) => (e === null || e === undefined ? undefined : vectors[next++]));
 }
 
 function parseFilter(args: { ids?: string[]; where?: unknown; whereDocument?: unknown }): RecordFilter {

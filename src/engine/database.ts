@@ -209,7 +209,8 @@ export class Engine {
     return this.#ops.update(this.getCollectionById(collectionId), args);
   }
 
-  delete(collectionId: string, args: DeleteArgs): Promise<void> {
+  /** Deletes matching records; resolves to how many were deleted. */
+  delete(collectionId: string, args: DeleteArgs): Promise<number> {
     return this.#ops.delete(this.getCollectionById(collectionId), args);
   }
 

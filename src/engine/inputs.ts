@@ -19,7 +19,8 @@ export interface AddArgs {
 /** Arguments of `update`. */
 export interface UpdateArgs {
   ids: string[];
-  embeddings?: EmbeddingLike[] | null;
+  /** A null entry keeps that record's stored embedding. */
+  embeddings?: (EmbeddingLike | null)[] | null;
   metadatas?: (UpdateMetadata | null)[] | null;
   documents?: (string | null)[] | null;
   uris?: (string | null)[] | null;
@@ -30,6 +31,8 @@ export interface DeleteArgs {
   ids?: string[];
   where?: WhereInput;
   whereDocument?: WhereInput;
+  /** Deletes at most this many of the matches, oldest first. */
+  limit?: number;
 }
 
 /** Arguments of `get`. */

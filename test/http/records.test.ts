@@ -165,13 +165,41 @@ describe('record changes', () => {
   it('should delete by ids and by where and count what remains', async () => {
     await request(t.app)
       .post(`${base}/delete`)
-      .send({ ids: ['a'] })
-      .expect(200);
+      .send({ ids: ['a', 'missing'] })
+      .expect(200, { deleted: 1 });
     await request(t.app)
       .post(`${base}/delete`)
       .send({ where: { kind: 'bread' } })
-      .expect(200);
+      .expect(200, { deleted: 1 });
     const res = await request(t.app).get(`${base}/count`).expect(200);
     expect(res.body).toBe(1);
+  });
+
+  it('should delete at most limit records when a limit is given', async () => {
+    await request(t.app)
+      .post(`${base}/delete`)
+      .send({ ids: ['a', 'b', 'c'], limit: 2 })
+      .expect(200, { deleted: 2 });
+    const res = await request(t.app).post(`${base}/get`).send({}).expect(200);
+    expect(res.body.ids).toEqual(['c']);
+  });
+
+  it('should keep the stored embedding where an update gives null', async () => {
+    await request(t.app)
+      .post(`${base}/update`)
+      .send({ ids: ['a', 'b'], embeddings: [null, [0, 0, 2]] })
+      .expect(200);
+    const res = await request(t.app)
+      .post(`${base}/get`)
+      .send({ ids: ['a', 'b'], include: ['embeddings'] })
+      .expect(200);
+    expect(res.body.embeddings).toEqual([
+      [1, 0, 0],
+      [0, 0, 2],
+    ]);
+    await request(t.app)
+      .post(`${base}/add`)
+      .send({ ids: ['n'], embeddings: [null] })
+      .expect((r) => expect([400, 422]).toContain(r.status));
   });
 });

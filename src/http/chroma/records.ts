@@ -40,8 +40,8 @@ export function registerRecordRoutes(router: Router, ctx: RouteContext): void {
 
   router.post(`${BASE}/delete`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'delete');
-    const result: unknown = await engine.delete(id, toDeleteArgs(parseBody(DeleteBody, req)));
-    res.json(typeof result === 'number' ? { deleted: result } : {});
+    const deleted = await engine.delete(id, toDeleteArgs(parseBody(DeleteBody, req)));
+    res.json({ deleted });
   });
 
   router.post(`${BASE}/get`, async (req, res) => {

@@ -1,6 +1,5 @@
 /** Chroma's wire bodies (snake_case JSON) as zod schemas, and their conversion to and from the engine's values. */
 import { z } from 'zod';
-import { invalidArgument } from '../../engine/errors.js';
 import type {
   AddArgs,
   CreateCollectionArgs,
@@ -74,6 +73,7 @@ export const DeleteBody = z.object({
   ids: ids.nullish(),
   where: filter.nullish(),
   where_document: filter.nullish(),
+  limit: count.nullish(),
 });
 
 /** `POST .../get`. */
@@ -140,14 +140,11 @@ export function toAddArgs(body: z.infer<typeof AddBody>): AddArgs {
 
 /** Converts an update body to engine arguments; Chroma's per-record null embedding is not supported. */
 export function toUpdateArgs(body: z.infer<typeof UpdateBody>): UpdateArgs {
-  if (body.embeddings?.some((e) => e === null)) {
-    throw invalidArgument(
-      'Update embeddings must all be given; omit the field to keep the stored embeddings',
-    );
-  }
   return {
     ids: body.ids,
-    embeddings: body.embeddings ? toEmbeddings(body.embeddings, 'embeddings') : null,
+    embeddings: body.embeddings
+      ? body.embeddings.map((e, i) => (e === null ? null : (toEmbeddings([e], `embeddings.${i}`)[0] ?? null)))
+      : null,
     documents: body.documents ?? null,
     metadatas: (body.metadatas as (UpdateMetadata | null)[] | null | undefined) ?? null,
     uris: body.uris ?? null,
@@ -160,6 +157,7 @@ export function toDeleteArgs(body: z.infer<typeof DeleteBody>): DeleteArgs {
     ids: body.ids ?? undefined,
     where: nonEmpty(body.where),
     whereDocument: nonEmpty(body.where_document),
+    limit: body.limit ?? undefined,
   };
 }
 
