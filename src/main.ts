@@ -12,6 +12,8 @@ import { createTracing, type Tracing } from './http/tracing.js';
 
 /** Milliseconds to let requests in flight finish before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often changed vector indexes are saved, so a restart after a crash replays little of the change log. */
+const INDEX_SAVE_INTERVAL_MS = 60_000;
 /** How often connections left idle by a finished request are closed during shutdown. */
 const IDLE_REAP_MS = 50;
 /** Idle keep-alive connections are kept this long. */
@@ -47,12 +49,23 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const saver = setInterval(() => saveIndexes(engine, logger), INDEX_SAVE_INTERVAL_MS).unref();
   const shutdown = async (): Promise<void> => {
     ready = false;
+    clearInterval(saver);
     await closeServer(server);
     await closeEngine(engine, tracing, logger);
   };
   return { server, url, shutdown };
+}
+
+/** Saves the vector indexes that changed since their last save; a failure only costs replay time later. */
+function saveIndexes(engine: Engine, logger: Logger): void {
+  try {
+    engine.flush();
+  } catch (err) {
+    logger.warn({ err }, 'saving vector indexes failed; they will be caught up from the store on next open');
+  }
 }
 
 function listen(listenFn: (port: number, host: string) => Server, config: Config): Promise<Server> {

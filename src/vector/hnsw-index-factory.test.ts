@@ -53,6 +53,20 @@ describe('HnswIndexFactory', () => {
     return hits;
   }
 
+  it('should write files only when the index changed since it was saved or loaded', () => {
+    saveSample();
+    const { index: file } = indexFilesFor(dir, 'c1');
+    const reopened = factory.open(collection('c1'), DIM);
+    rmSync(file);
+    reopened.save();
+    expect(existsSync(file)).toBe(false);
+    reopened.remove([1]);
+    reopened.appliedSeq = 43;
+    reopened.save();
+    expect(existsSync(file)).toBe(true);
+    expect(factory.open(collection('c1'), DIM).appliedSeq).toBe(43);
+  });
+
   it('should open a fresh empty index at appliedSeq 0 when nothing is saved', () => {
     const index = factory.open(collection('new'), DIM);
     expect(index.size).toBe(0);

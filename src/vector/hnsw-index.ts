@@ -47,6 +47,8 @@ type Files = IndexFiles | null;
 export class HnswIndex implements VectorIndex {
   readonly dimension: number;
   appliedSeq = 0;
+  /** The `appliedSeq` the files on disk reflect; -1 when nothing was saved or loaded. */
+  #savedSeq = -1;
   readonly #params: HnswParams;
   readonly #options: Required<HnswIndexOptions>;
   readonly #files: Files;
@@ -100,6 +102,7 @@ export class HnswIndex implements VectorIndex {
     index.#loadMirror();
     if (index.size !== sidecar.count) return null;
     index.appliedSeq = sidecar.appliedSeq;
+    index.#savedSeq = sidecar.appliedSeq;
     return index;
   }
 
@@ -142,10 +145,12 @@ export class HnswIndex implements VectorIndex {
     this.#graph.setEf(this.#ef);
   }
 
+  /** Writes the index files unless they already reflect `appliedSeq` (so periodic saves of idle indexes cost nothing). */
   save(): void {
-    if (!this.#files) return;
+    if (!this.#files || this.#savedSeq === this.appliedSeq) return;
     const meta = { appliedSeq: this.appliedSeq, dimension: this.dimension, space: this.#params.space };
     writeIndexFiles(this.#files, (path) => this.#graph.writeIndexSync(path), { ...meta, count: this.size });
+    this.#savedSeq = this.appliedSeq;
   }
 
   /** Releases the graph and the mirror; the index must not be used afterwards. */
