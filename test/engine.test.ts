@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PersistentClient, type Collection } from '../src/client.js';
+import { EphemeralClient, PersistentClient, type Collection } from '../src/client.js';
 import { EngineError, type ErrorCode } from '../src/engine/errors.js';
 import { CLIENT_KINDS, makeTempDir, type ClientUnderTest } from './helpers/clients.js';
 
@@ -458,6 +458,27 @@ describe('Engine.replace', () => {
         client.engine.replace(col.id, {}, { ids: ['x'], embeddings: [[1, 1]] }),
         'INVALID_ARGUMENT',
       );
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('lexical statistics per collection', () => {
+  it('should score a collection the same whatever other collections hold', async () => {
+    const client = new EphemeralClient({ defaultEmbedding: 'none' });
+    try {
+      const docs = ['alpha beta gamma', 'alpha delta', 'epsilon zeta'];
+      const target = await client.createCollection({ name: 'target' });
+      await target.add({ ids: ['t0', 't1', 't2'], documents: docs });
+      const before = await client.engine.lexicalQuery(target.id, { queryText: 'alpha epsilon', nResults: 3 });
+      const noisy = await client.createCollection({ name: 'noisy' });
+      const many = Array.from({ length: 300 }, (_, i) => `alpha alpha alpha filler ${i}`);
+      await noisy.add({ ids: many.map((_, i) => `n${i}`), documents: many });
+      const after = await client.engine.lexicalQuery(target.id, { queryText: 'alpha epsilon', nResults: 3 });
+      expect(after.ids).toEqual(before.ids);
+      expect(after.scores).toEqual(before.scores);
+      expect(after.ids).toHaveLength(3);
     } finally {
       client.close();
     }

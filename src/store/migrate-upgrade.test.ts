@@ -31,15 +31,19 @@ function writeVersionOneStore(path: string, records: RecordInput[]): void {
     "INSERT INTO collections (id, name, tenant, database, configuration, hnsw, seq) VALUES (?, ?, ?, ?, '{}', '{}', 1)",
   );
   const addRecord = db.prepare(
-    'INSERT INTO records (collection_id, id, seq, embedding, document, uri, metadata) VALUES (?, ?, 1, ?, NULL, NULL, ?) RETURNING rowid',
+    'INSERT INTO records (collection_id, id, seq, embedding, document, uri, metadata) VALUES (?, ?, 1, ?, ?, NULL, ?) RETURNING rowid',
   );
+  const addText = db.prepare('INSERT INTO records_fts (rowid, text) VALUES (?, ?)');
   for (const collection of COLLECTIONS) {
     addCollection.run(collection, collection, DEFAULT_TENANT, DEFAULT_DATABASE);
     for (const record of records) {
       const embedding = record.embedding === null ? null : encodeEmbedding(record.embedding);
       const metadata = record.metadata === null ? null : JSON.stringify(record.metadata);
-      const { rowid } = addRecord.get(collection, record.id, embedding, metadata) as { rowid: number };
+      const { rowid } = addRecord.get(collection, record.id, embedding, record.document, metadata) as {
+        rowid: number;
+      };
       if (record.metadata !== null) writeVersionOneMetadata(db, rowid, record.metadata);
+      if (record.document !== null) addText.run(rowid, record.document);
     }
   }
   db.close();
@@ -63,7 +67,7 @@ describe('upgrading a version-1 store', () => {
   const records: RecordInput[] = Array.from({ length: 120 }, (_, i) => ({
     id: `r${i}`,
     embedding: i % 5 === 0 ? null : new Float32Array([i, -i, i / 2]),
-    document: null,
+    document: i % 3 === 0 ? null : `note about word${i % 7} and more`,
     metadata: randomMetadata(rng, KEYS),
     uri: null,
   }));
@@ -87,6 +91,20 @@ describe('upgrading a version-1 store', () => {
     );
     const changes = store.changesSince(collection, 0);
     expect(changes.upserts.map((u) => u.embedding)).toEqual(records.map((r) => r.embedding));
+  });
+
+  it('should move documents into per-collection lexical tables that find them', () => {
+    const expected = records.filter((r) => r.document?.includes('word3')).map((r) => r.id);
+    for (const collection of COLLECTIONS) {
+      const hits = store.searchLexical(collection, 'word3', 1000);
+      const ids = store
+        .readRecords(
+          hits.map((h) => h.rowid),
+          [],
+        )
+        .map((r) => r.id);
+      expect(ids.sort()).toEqual([...expected].sort());
+    }
   });
 
   it('should filter each collection exactly like matchWhere, for 150 random filters', () => {

@@ -3,12 +3,15 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MIGRATION_00001_INITIAL } from './migrations/00001-initial.js';
 import { MIGRATION_00002_FILTER_INDEXES } from './migrations/00002-filter-indexes.js';
 import { MIGRATION_00003_RECORD_EMBEDDINGS } from './migrations/00003-record-embeddings.js';
+import { MIGRATION_00004_COLLECTION_LEXICAL_TABLES } from './migrations/00004-collection-lexical-tables.js';
 
 /** One schema step; `version` is what `user_version` becomes after it ran. */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** A step SQL alone cannot do (e.g. re-segmenting text in JS), run after `sql` in the same transaction. */
+  run?(db: BetterSqlite3.Database): void;
 }
 
 /** Every migration, oldest first; embedded as TypeScript so no `.sql` file has to ship next to the build. */
@@ -16,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_00001_INITIAL,
   MIGRATION_00002_FILTER_INDEXES,
   MIGRATION_00003_RECORD_EMBEDDINGS,
+  MIGRATION_00004_COLLECTION_LEXICAL_TABLES,
 ];
 
 /**
@@ -32,6 +36,7 @@ export function runMigrations(
     db.transaction(() => {
       if (readUserVersion(db) >= migration.version) return;
       db.exec(migration.sql);
+      migration.run?.(db);
       db.pragma(`user_version = ${Math.trunc(migration.version)}`);
     }).immediate();
   }

@@ -1,6 +1,6 @@
 /** SQL for records: writes that keep metadata rows and the FTS index in step, and filtered / ordered reads. */
 import { decodeEmbedding, encodeEmbedding } from './embedding-codec.js';
-import { ftsText } from './fts-text.js';
+import type { LexicalTables } from './lexical-tables.js';
 import type { StatementCache } from './statement-cache.js';
 import { selectRowidsQuery } from './filter-to-sql.js';
 import { toSqlValue, valueColumn } from './where-to-sql.js';
@@ -46,9 +46,11 @@ interface RecordRow {
 /** Record reads and writes over one connection's statement cache; the caller owns transactions and seq. */
 export class RecordQueries {
   readonly #sql: StatementCache;
+  readonly #lexical: LexicalTables;
 
-  constructor(statements: StatementCache) {
+  constructor(statements: StatementCache, lexical: LexicalTables) {
     this.#sql = statements;
+    this.#lexical = lexical;
   }
 
   /** Writes one record with the given seq (overwriting by id), its metadata rows and FTS row; returns its rowid. */
@@ -64,23 +66,20 @@ export class RecordQueries {
     }
     this.#sql.get('DELETE FROM record_metadata WHERE record_rowid = ?').run(row.rowid);
     if (record.metadata !== null) this.#insertMetadata(collectionId, row.rowid, record.metadata);
-    this.#sql.get('DELETE FROM records_fts WHERE rowid = ?').run(row.rowid);
-    if (record.document !== null) {
-      this.#sql
-        .get('INSERT INTO records_fts (rowid, text) VALUES (?, ?)')
-        .run(row.rowid, ftsText(record.document));
-    }
+    this.#lexical.put(collectionId, row.rowid, record.document);
     return row.rowid;
   }
 
-  /** Deletes records of the collection by rowid (metadata and FTS rows go by cascade); returns the deleted rowids. */
+  /** Deletes records of the collection by rowid (metadata rows by cascade, lexical rows here); returns the deleted rowids. */
   delete(collectionId: string, rowids: readonly number[]): number[] {
     const rows = this.#sql
       .get(
         'DELETE FROM records WHERE collection_id = ? AND rowid IN (SELECT value FROM json_each(?)) RETURNING rowid',
       )
       .all(collectionId, JSON.stringify(rowids)) as { rowid: number }[];
-    return rows.map((row) => row.rowid);
+    const deleted = rows.map((row) => row.rowid);
+    this.#lexical.delete(collectionId, deleted);
+    return deleted;
   }
 
   /** Maps ids to rowids for the ids that exist in the collection. */

@@ -130,22 +130,24 @@ describe('SqliteStore on a file', () => {
     store.close();
   });
 
-  it('should drop FTS, metadata and embedding rows when records go by delete, collection delete or reset', () => {
+  it('should drop lexical tables and rows, metadata and embedding rows when records go by delete, collection delete or reset', () => {
     const path = join(tempDir(), 'kb.sqlite');
     const store = new SqliteStore(path);
     const models = [makeCollectionModel(), makeCollectionModel()];
     for (const model of models) store.createCollection(model);
     const [a] = store.putRecords(models[0]!.id, [makeRecord('a', { metadata: { k: 'v' } }), makeRecord('b')]);
     store.putRecords(models[1]!.id, [makeRecord('c', { metadata: { k: ['x', 'y'] } })]);
-    const counts = (): number[] =>
-      countRows(path, ['records_fts', 'record_metadata', 'record_embeddings', 'records']);
-    expect(counts()).toEqual([3, 3, 3, 3]);
+    const counts = (): number[] => [
+      ...lexicalCounts(path),
+      ...countRows(path, ['record_metadata', 'record_embeddings', 'records']),
+    ];
+    expect(counts()).toEqual([2, 3, 3, 3, 3]);
     store.deleteRecords(models[0]!.id, [a as number]);
-    expect(counts()).toEqual([2, 2, 2, 2]);
+    expect(counts()).toEqual([2, 2, 2, 2, 2]);
     store.deleteCollection(models[1]!.id);
-    expect(counts()).toEqual([1, 0, 1, 1]);
+    expect(counts()).toEqual([1, 1, 0, 1, 1]);
     store.reset();
-    expect(counts()).toEqual([0, 0, 0, 0]);
+    expect(counts()).toEqual([0, 0, 0, 0, 0]);
     store.close();
   });
 });
@@ -249,6 +251,21 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kbgate-store-'));
   tempDirs.push(dir);
   return dir;
+}
+
+/** The number of per-collection lexical tables and the rows they hold in all. */
+function lexicalCounts(path: string): [number, number] {
+  const raw = new BetterSqlite3(path, { readonly: true });
+  const tables = raw
+    .prepare("SELECT name FROM sqlite_schema WHERE sql LIKE 'CREATE VIRTUAL TABLE%' AND name GLOB 'fts_*'")
+    .pluck()
+    .all() as string[];
+  const rows = tables.reduce(
+    (sum, t) => sum + (raw.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number),
+    0,
+  );
+  raw.close();
+  return [tables.length, rows];
 }
 
 function countRows(path: string, tables: string[]): number[] {

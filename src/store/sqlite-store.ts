@@ -3,15 +3,22 @@ import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { CatalogQueries } from './catalog-queries.js';
 import { ChangeLog } from './change-log.js';
-import { toFtsQuery } from './fts-text.js';
 import { runMigrations } from './migrate.js';
 import { RecordQueries } from './record-queries.js';
 import { isBusy } from './sqlite-errors.js';
 import { StatementCache } from './statement-cache.js';
+import { LexicalTables } from './lexical-tables.js';
 import { registerRegexpMatch } from './where-to-sql.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
 import { EngineError } from '../engine/errors.js';
-import type { ChangeSet, CollectionPatch, Page, RecordFilter, RecordStore } from '../engine/ports.js';
+import type {
+  ChangeSet,
+  CollectionPatch,
+  LexicalHit,
+  Page,
+  RecordFilter,
+  RecordStore,
+} from '../engine/ports.js';
 import type {
   CollectionModel,
   Database,
@@ -33,12 +40,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** Hit of {@link SqliteStore.searchLexical}: a record rowid and its BM25 score (higher is better). */
-export interface LexicalHit {
-  rowid: number;
-  score: number;
-}
-
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 
 /** Rows ANALYZE samples per index when `PRAGMA optimize` refreshes statistics (SQLite's advice: a few hundred). */
@@ -57,6 +58,7 @@ export class SqliteStore implements RecordStore {
   readonly #catalog: CatalogQueries;
   readonly #records: RecordQueries;
   readonly #changes: ChangeLog;
+  readonly #lexical: LexicalTables;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
@@ -67,7 +69,8 @@ export class SqliteStore implements RecordStore {
     runMigrations(this.#db);
     this.#sql = new StatementCache(this.#db);
     this.#catalog = new CatalogQueries(this.#sql);
-    this.#records = new RecordQueries(this.#sql);
+    this.#lexical = new LexicalTables(this.#db, this.#sql);
+    this.#records = new RecordQueries(this.#sql, this.#lexical);
     this.#changes = new ChangeLog(this.#sql);
     this.transaction(() => this.#ensureDefaults());
   }
@@ -108,11 +111,18 @@ export class SqliteStore implements RecordStore {
   }
 
   deleteDatabase(tenant: string, name: string): void {
-    this.transaction(() => this.#catalog.deleteDatabase(tenant, name));
+    this.transaction(() => {
+      for (const collection of this.#catalog.listCollections(tenant, name, {}))
+        this.#lexical.drop(collection.id);
+      this.#catalog.deleteDatabase(tenant, name);
+    });
   }
 
   createCollection(model: CollectionModel): void {
-    this.transaction(() => this.#catalog.createCollection(model));
+    this.transaction(() => {
+      this.#catalog.createCollection(model);
+      this.#lexical.create(model.id);
+    });
   }
 
   getCollection(tenant: string, database: string, name: string): CollectionModel | null {
@@ -136,7 +146,10 @@ export class SqliteStore implements RecordStore {
   }
 
   deleteCollection(id: string): void {
-    this.transaction(() => this.#catalog.deleteCollection(id));
+    this.transaction(() => {
+      this.#catalog.deleteCollection(id);
+      this.#lexical.drop(id);
+    });
   }
 
   lookupRowids(collectionId: string, ids: string[]): Map<string, number> {
@@ -190,27 +203,19 @@ export class SqliteStore implements RecordStore {
   }
 
   /**
-   * Full-text search of a collection's documents with BM25 over the FTS5 index, best first.
+   * Full-text search of a collection's documents with BM25 over its own FTS5 table, best first.
    *
    * @remarks `query` is free text: its terms are OR-ed, so any shared term makes a hit. `allowed`, when given,
    * restricts hits to those rowids (e.g. the result of a `where` filter).
    */
   searchLexical(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[] {
-    const match = toFtsQuery(query);
-    if (match === null || k <= 0) return [];
-    const restrict = allowed === undefined ? '' : 'AND records_fts.rowid IN (SELECT value FROM json_each(?))';
-    const sql =
-      'SELECT records_fts.rowid AS rowid, -bm25(records_fts) AS score FROM records_fts ' +
-      'JOIN records r ON r.rowid = records_fts.rowid ' +
-      `WHERE records_fts MATCH ? AND r.collection_id = ? ${restrict} ORDER BY bm25(records_fts) LIMIT ?`;
-    const params: unknown[] = [match, collectionId];
-    if (allowed !== undefined) params.push(JSON.stringify([...allowed]));
-    return this.#sql.get(sql).all(...params, k) as LexicalHit[];
+    return this.#lexical.search(collectionId, query, k, allowed);
   }
 
   reset(): void {
     this.transaction(() => {
       this.#catalog.deleteEverything();
+      this.#lexical.dropAll();
       this.#ensureDefaults();
     });
   }
