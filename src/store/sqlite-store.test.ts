@@ -47,6 +47,39 @@ describe('SqliteStore on one file from two connections', () => {
     reader.close();
   });
 
+  it('should never serve a cached collection or seq after another connection committed a change', () => {
+    const path = join(tempDir(), 'kb.sqlite');
+    const writer = new SqliteStore(path);
+    const reader = new SqliteStore(path);
+    const model = makeCollectionModel();
+    writer.createCollection(model);
+    expect(reader.getCollectionById(model.id)?.name).toBe(model.name);
+    expect(reader.currentSeq(model.id)).toBe(0);
+    writer.updateCollection(model.id, { name: 'renamed', dimension: 3 });
+    writer.putRecords(model.id, [makeRecord('a')]);
+    expect(reader.getCollectionById(model.id)).toMatchObject({ name: 'renamed', dimension: 3 });
+    expect(reader.currentSeq(model.id)).toBe(1);
+    writer.deleteCollection(model.id);
+    expect(reader.getCollectionById(model.id)).toBeNull();
+    writer.close();
+    reader.close();
+  });
+
+  it('should read its own writes at once, inside and after a transaction', () => {
+    const store = new SqliteStore(':memory:');
+    const model = makeCollectionModel();
+    store.createCollection(model);
+    expect(store.currentSeq(model.id)).toBe(0);
+    store.transaction(() => {
+      store.putRecords(model.id, [makeRecord('a')]);
+      expect(store.currentSeq(model.id)).toBe(1);
+    });
+    expect(store.currentSeq(model.id)).toBe(1);
+    store.updateCollection(model.id, { name: 'again' });
+    expect(store.getCollectionById(model.id)?.name).toBe('again');
+    store.close();
+  });
+
   it('should fail a writer with UNAVAILABLE when another connection holds the lock past the busy timeout', () => {
     const path = join(tempDir(), 'kb.sqlite');
     const holder = new SqliteStore(path);

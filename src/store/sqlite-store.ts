@@ -8,6 +8,7 @@ import { RecordQueries } from './record-queries.js';
 import { isBusy } from './sqlite-errors.js';
 import { StatementCache } from './statement-cache.js';
 import { LexicalTables } from './lexical-tables.js';
+import { CommitScopedCache } from './commit-scoped-cache.js';
 import { registerRegexpMatch } from './where-to-sql.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
 import { EngineError } from '../engine/errors.js';
@@ -59,6 +60,7 @@ export class SqliteStore implements RecordStore {
   readonly #records: RecordQueries;
   readonly #changes: ChangeLog;
   readonly #lexical: LexicalTables;
+  readonly #cache: CommitScopedCache;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.#db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
@@ -72,6 +74,8 @@ export class SqliteStore implements RecordStore {
     this.#lexical = new LexicalTables(this.#db, this.#sql);
     this.#records = new RecordQueries(this.#sql, this.#lexical);
     this.#changes = new ChangeLog(this.#sql);
+    const dataVersion = this.#db.prepare('PRAGMA data_version').pluck();
+    this.#cache = new CommitScopedCache(() => dataVersion.get() as number);
     this.transaction(() => this.#ensureDefaults());
   }
 
@@ -87,6 +91,7 @@ export class SqliteStore implements RecordStore {
       throw err;
     } finally {
       this.#changes.beginTransaction();
+      this.#cache.invalidate();
     }
   }
 
@@ -130,7 +135,7 @@ export class SqliteStore implements RecordStore {
   }
 
   getCollectionById(id: string): CollectionModel | null {
-    return this.#catalog.getCollectionById(id);
+    return this.#cached(`collection:${id}`, () => this.#catalog.getCollectionById(id));
   }
 
   listCollections(tenant: string, database: string, page: Page): CollectionModel[] {
@@ -186,7 +191,7 @@ export class SqliteStore implements RecordStore {
   }
 
   currentSeq(collectionId: string): number {
-    return this.#changes.currentSeq(collectionId);
+    return this.#cached(`seq:${collectionId}`, () => this.#changes.currentSeq(collectionId));
   }
 
   changesSince(collectionId: string, seq: number): ChangeSet {
@@ -243,6 +248,11 @@ export class SqliteStore implements RecordStore {
   /** Runs reads in one deferred transaction so they see one snapshot even while other processes write. */
   #read<T>(fn: () => T): T {
     return this.#db.inTransaction ? fn() : this.#db.transaction(fn).deferred();
+  }
+
+  /** Reads through the commit-scoped cache, except inside a transaction, which may read its own writes. */
+  #cached<T>(key: string, load: () => T): T {
+    return this.#db.inTransaction ? load() : this.#cache.get(key, load);
   }
 
   #ensureDefaults(): void {
