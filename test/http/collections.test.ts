@@ -25,6 +25,27 @@ describe('POST /api/v2/tenants/{t}/databases/{d}/collections', () => {
     expect(res.body.configuration_json.hnsw.space).toBe('l2');
   });
 
+  it("should round-trip the client's embedding_function and show kbgate's binding beside it", async () => {
+    const embeddingFunction = { type: 'known', name: 'default', config: { model: 'x' } };
+    const res = await request(app)
+      .post(COLLECTIONS)
+      .send({ name: 'bound', configuration: { embedding_function: embeddingFunction } })
+      .expect(200);
+    expect(res.body.configuration_json.embedding_function).toEqual(embeddingFunction);
+    expect(res.body.kbgate).toEqual({ embedding: 'none' });
+    const named = await request(app)
+      .post(COLLECTIONS)
+      .send({ name: 'named', kbgate: { embedding: 'openai:text-embedding-3-small' } })
+      .expect(200);
+    expect(named.body.kbgate).toEqual({ embedding: 'openai:text-embedding-3-small' });
+    expect(named.body.configuration_json.embedding_function).toBeUndefined();
+    const other = await request(app)
+      .post(COLLECTIONS)
+      .send({ name: 'named', get_or_create: true, kbgate: { embedding: 'none' } })
+      .expect(400);
+    expect(other.body.error).toBe('InvalidArgumentError');
+  });
+
   it('should answer 409 UniqueConstraintError for an existing name', async () => {
     await request(app).post(COLLECTIONS).send({ name: 'taken' }).expect(200);
     const res = await request(app).post(COLLECTIONS).send({ name: 'taken' }).expect(409);

@@ -41,6 +41,8 @@ export const CreateCollectionBody = z.object({
   metadata: metadata.nullish(),
   configuration: z.record(z.unknown()).nullish(),
   get_or_create: z.boolean().nullish(),
+  /** kbgate's extension: the embedding function kbgate embeds this collection's documents and query texts with. */
+  kbgate: z.object({ embedding: z.string().nullish() }).nullish(),
 });
 
 /** `PUT .../collections/{collection_id}`. */
@@ -112,6 +114,7 @@ export function toCreateCollectionArgs(body: z.infer<typeof CreateCollectionBody
     metadata: body.metadata ?? null,
     configuration: body.configuration ?? null,
     getOrCreate: body.get_or_create ?? false,
+    ...(body.kbgate?.embedding !== undefined ? { embedding: body.kbgate.embedding } : {}),
   };
 }
 
@@ -138,7 +141,7 @@ export function toAddArgs(body: z.infer<typeof AddBody>): AddArgs {
   };
 }
 
-/** Converts an update body to engine arguments; Chroma's per-record null embedding is not supported. */
+/** Converts an update body to engine arguments; a null embedding keeps that record's stored vector. */
 export function toUpdateArgs(body: z.infer<typeof UpdateBody>): UpdateArgs {
   return {
     ids: body.ids,
@@ -205,6 +208,8 @@ export interface WireCollection {
   log_position: number;
   version: number;
   schema: null;
+  /** kbgate's own fields, kept out of Chroma's: the bound embedding function (`none` or null: lexical only). */
+  kbgate: { embedding: string | null };
 }
 
 /** Converts a catalog collection to Chroma's JSON shape. */
@@ -220,6 +225,7 @@ export function toWireCollection(model: CollectionModel): WireCollection {
     log_position: 0,
     version: 0,
     schema: null,
+    kbgate: { embedding: model.embedding },
   };
 }
 
