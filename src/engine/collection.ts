@@ -41,7 +41,7 @@ export interface CollectionContext {
 interface IndexDelta {
   labels: number[];
   vectors: Float32Array[];
-  removed: number[];
+  removed: readonly number[];
 }
 
 /** Implements the record operations of every collection over one {@link CollectionContext}. */
@@ -165,7 +165,8 @@ export class CollectionOps {
     }
     const index = indexes.acquire(collection);
     const restricted = Boolean(filter.ids || filter.where || filter.whereDocument);
-    const allowed = index && restricted ? new Set(store.selectRowids(collection.id, filter, {})) : undefined;
+    const allowed =
+      index && restricted ? toLabelSet(store.selectRowids(collection.id, filter, {})) : undefined;
     const hits = queries.map((q) => searchOne(index, q, nResults, allowed));
     const fields = include.filter((f) => f !== 'distances');
     const byRowid = new Map<number, StoredRecord>();
@@ -336,6 +337,18 @@ function validateSparseEmbeddings(
   return embeddings.map((e) => (e === null || e === undefined ? undefined : vectors[next++]));
 }
 
+/** Sets of labels already built for a rowid list the store handed out (it caches lists between commits). */
+const LABEL_SETS = new WeakMap<readonly number[], Set<number>>();
+
+function toLabelSet(rowids: readonly number[]): Set<number> {
+  let set = LABEL_SETS.get(rowids);
+  if (!set) {
+    set = new Set(rowids);
+    LABEL_SETS.set(rowids, set);
+  }
+  return set;
+}
+
 function parseFilter(args: { ids?: string[]; where?: unknown; whereDocument?: unknown }): RecordFilter {
   const filter: RecordFilter = {};
   if (args.ids !== undefined && args.ids !== null) filter.ids = validateIds(args.ids, 'ids', true);
@@ -359,16 +372,18 @@ function checkDimension(current: CollectionModel, patches: RecordPatch[]): void 
 }
 
 function toDelta(rowids: number[], records: RecordInput[], changed?: boolean[]): IndexDelta {
-  const delta: IndexDelta = { labels: [], vectors: [], removed: [] };
+  const labels: number[] = [];
+  const vectors: Float32Array[] = [];
+  const removed: number[] = [];
   records.forEach((record, i) => {
     const rowid = rowids[i] as number;
     if (changed && !changed[i]) return;
     if (record.embedding) {
-      delta.labels.push(rowid);
-      delta.vectors.push(record.embedding);
-    } else delta.removed.push(rowid);
+      labels.push(rowid);
+      vectors.push(record.embedding);
+    } else removed.push(rowid);
   });
-  return delta;
+  return { labels, vectors, removed };
 }
 
 function applyDelta(index: VectorIndex, delta: IndexDelta): void {

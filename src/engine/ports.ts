@@ -81,11 +81,11 @@ export interface RecordStore {
   /** Inserts new records or overwrites existing ones (same id keeps its rowid); returns rowids in input order. */
   putRecords(collectionId: string, records: RecordInput[]): number[];
   /** Deletes records by rowid. */
-  deleteRecords(collectionId: string, rowids: number[]): void;
-  /** Rowids matching the filter, in insertion order, paged. */
-  selectRowids(collectionId: string, filter: RecordFilter, page: Page): number[];
+  deleteRecords(collectionId: string, rowids: readonly number[]): void;
+  /** Rowids matching the filter, in insertion order, paged; the array may be shared and must not be mutated. */
+  selectRowids(collectionId: string, filter: RecordFilter, page: Page): readonly number[];
   /** Reads records by rowid, in the order given; fields not in `include` are left null. Missing rowids are skipped. */
-  readRecords(rowids: number[], include: readonly Include[]): StoredRecord[];
+  readRecords(rowids: readonly number[], include: readonly Include[]): StoredRecord[];
   count(collectionId: string): number;
 
   /**

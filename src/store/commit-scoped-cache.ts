@@ -1,5 +1,8 @@
 /** Memoized reads that stay valid until any connection commits a write. */
 
+/** Entries kept at most; beyond it the cache starts over (reads of many distinct filters rarely repeat). */
+const MAX_ENTRIES = 256;
+
 /**
  * Caches read results between commits: valid while SQLite's `data_version` (which moves when another
  * connection commits) is unchanged and this connection has not written since.
@@ -25,6 +28,7 @@ export class CommitScopedCache {
     }
     if (this.#entries.has(key)) return this.#entries.get(key) as T;
     const value = load();
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
     this.#entries.set(key, value);
     return value;
   }

@@ -47,7 +47,7 @@ describe('SqliteStore on one file from two connections', () => {
     reader.close();
   });
 
-  it('should never serve a cached collection or seq after another connection committed a change', () => {
+  it('should never serve a cached collection, seq or filter result after any connection committed a change', () => {
     const path = join(tempDir(), 'kb.sqlite');
     const writer = new SqliteStore(path);
     const reader = new SqliteStore(path);
@@ -59,6 +59,12 @@ describe('SqliteStore on one file from two connections', () => {
     writer.putRecords(model.id, [makeRecord('a')]);
     expect(reader.getCollectionById(model.id)).toMatchObject({ name: 'renamed', dimension: 3 });
     expect(reader.currentSeq(model.id)).toBe(1);
+    const where = { kind: 'compare', key: 'k', op: '$eq', value: 1 } as const;
+    expect(reader.selectRowids(model.id, { where }, {})).toHaveLength(0);
+    writer.putRecords(model.id, [makeRecord('b', { metadata: { k: 1 } })]);
+    expect(reader.selectRowids(model.id, { where }, {})).toHaveLength(1);
+    reader.putRecords(model.id, [makeRecord('c', { metadata: { k: 1 } })]);
+    expect(reader.selectRowids(model.id, { where }, {})).toHaveLength(2);
     writer.deleteCollection(model.id);
     expect(reader.getCollectionById(model.id)).toBeNull();
     writer.close();

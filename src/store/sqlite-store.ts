@@ -42,6 +42,8 @@ export interface SqliteStoreOptions {
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+/** Filters with more ids than this are not cached: their keys would be large and they rarely repeat. */
+const MAX_CACHED_IDS = 1_000;
 
 /** Rows ANALYZE samples per index when `PRAGMA optimize` refreshes statistics (SQLite's advice: a few hundred). */
 const ANALYSIS_LIMIT = 400;
@@ -169,7 +171,7 @@ export class SqliteStore implements RecordStore {
     });
   }
 
-  deleteRecords(collectionId: string, rowids: number[]): void {
+  deleteRecords(collectionId: string, rowids: readonly number[]): void {
     if (rowids.length === 0) return;
     this.transaction(() => {
       const deleted = this.#records.delete(collectionId, rowids);
@@ -178,11 +180,20 @@ export class SqliteStore implements RecordStore {
     });
   }
 
+  /**
+   * Rowids matching the filter, in insertion order, paged.
+   *
+   * @remarks Results are cached until the next commit by any connection (filters repeat: a plugin's source
+   * filter, a dashboard's tag): the returned array is shared and must not be mutated.
+   */
   selectRowids(collectionId: string, filter: RecordFilter, page: Page): number[] {
-    return this.#records.select(collectionId, filter, page);
+    const select = () => this.#records.select(collectionId, filter, page);
+    if ((filter.ids?.length ?? 0) > MAX_CACHED_IDS) return select();
+    const key = `select:${collectionId}:${page.limit ?? ''}:${page.offset ?? ''}:${JSON.stringify(filter)}`;
+    return this.#cached(key, select);
   }
 
-  readRecords(rowids: number[], include: readonly Include[]): StoredRecord[] {
+  readRecords(rowids: readonly number[], include: readonly Include[]): StoredRecord[] {
     return this.#records.read(rowids, include);
   }
 
