@@ -17,15 +17,18 @@ describe('decodeBase64Embedding', () => {
     expect(Array.from(decodeBase64Embedding(bytes.toString('base64'), 0))).toEqual([1, -2]);
   });
 
-  it.each([['not base64!'], ['AAA'], ['AAAAAAA=']])('should reject %s as INVALID_ARGUMENT', (text) => {
-    let error: unknown;
-    try {
-      decodeBase64Embedding(text, 0);
-    } catch (err) {
-      error = err;
-    }
-    expect(isEngineError(error, 'INVALID_ARGUMENT')).toBe(true);
-  });
+  it.each([['not base64!'], ['AAA'], ['AAAAAAA='], ['AA=A'], ['AA AAAAA'], ['AAA*AAAA']])(
+    'should reject %s as INVALID_ARGUMENT',
+    (text) => {
+      let error: unknown;
+      try {
+        decodeBase64Embedding(text, 0);
+      } catch (err) {
+        error = err;
+      }
+      expect(isEngineError(error, 'INVALID_ARGUMENT')).toBe(true);
+    },
+  );
 });
 
 describe('toEmbeddings', () => {
