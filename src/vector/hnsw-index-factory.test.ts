@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectionModel, HnswParams } from '../engine/types.js';
 import { clusteredVectors } from '../../test/helpers/random-data.js';
+import { BruteForceIndex } from './brute-force-index.js';
 import { HnswIndexFactory } from './hnsw-index-factory.js';
 import { indexFilesFor } from './index-files.js';
 
@@ -65,6 +66,34 @@ describe('HnswIndexFactory', () => {
     reopened.save();
     expect(existsSync(file)).toBe(true);
     expect(factory.open(collection('c1'), DIM).appliedSeq).toBe(43);
+  });
+
+  it('should load from a vector source that has moved on, and re-score scans with its exact vectors', () => {
+    saveSample();
+    const store = new Map(labels.map((l, i) => [l, vectors[i]!]));
+    store.delete(10); // deleted from the store after the save: the saved graph still has it
+    const reads: number[] = [];
+    const sourced = new HnswIndexFactory(dir, {
+      vectorsOf: (collectionId, wanted) => {
+        expect(collectionId).toBe('c1');
+        reads.push(wanted.length);
+        return wanted.map((l) => store.get(l) ?? null);
+      },
+    });
+    const index = sourced.open(collection('c1'), DIM);
+    expect(index.appliedSeq).toBe(42);
+    expect(index.size).toBe(597);
+    expect(reads.reduce((a, b) => a + b, 0)).toBe(597);
+    const allowed = new Set(labels.filter((l) => l % 10 === 0 && l !== 10));
+    const hits = index.search(query, 5, allowed);
+    const exact = new BruteForceIndex(DIM, 'cosine');
+    exact.upsert(
+      [...allowed],
+      [...allowed].map((l) => store.get(l)!),
+    );
+    const truth = exact.search(query, 5);
+    expect(hits.labels).toEqual(truth.labels);
+    hits.distances.forEach((d, i) => expect(d).toBeCloseTo(truth.distances[i]!, 6));
   });
 
   it('should open a fresh empty index at appliedSeq 0 when nothing is saved', () => {

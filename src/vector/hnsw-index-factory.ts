@@ -3,6 +3,12 @@ import { mkdirSync } from 'node:fs';
 import type { VectorIndexFactory } from '../engine/ports.js';
 import type { CollectionModel } from '../engine/types.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw-index.js';
+
+/** Options of a {@link HnswIndexFactory}: index tuning, and where exact vectors of a collection come from. */
+export interface HnswIndexFactoryOptions extends Omit<HnswIndexOptions, 'vectorsOf'> {
+  /** The stored vectors of a collection's labels, in order (null where none): normally the record store. */
+  vectorsOf?: (collectionId: string, labels: readonly number[]) => (Float32Array | null)[];
+}
 import { indexFilesFor, removeIndexFiles } from './index-files.js';
 
 /**
@@ -14,9 +20,9 @@ import { indexFilesFor, removeIndexFiles } from './index-files.js';
  */
 export class HnswIndexFactory implements VectorIndexFactory {
   readonly #directory: string | null;
-  readonly #options: HnswIndexOptions;
+  readonly #options: HnswIndexFactoryOptions;
 
-  constructor(directory: string | null, options: HnswIndexOptions = {}) {
+  constructor(directory: string | null, options: HnswIndexFactoryOptions = {}) {
     this.#directory = directory;
     this.#options = options;
     if (directory !== null) mkdirSync(directory, { recursive: true });
@@ -24,15 +30,19 @@ export class HnswIndexFactory implements VectorIndexFactory {
 
   open(collection: CollectionModel, dimension: number): HnswIndex {
     const params = collection.hnsw;
-    if (this.#directory === null) return HnswIndex.create(dimension, params, null, this.#options);
+    const { vectorsOf, ...tuning } = this.#options;
+    const options: HnswIndexOptions = vectorsOf
+      ? { ...tuning, vectorsOf: (labels) => vectorsOf(collection.id, labels) }
+      : tuning;
+    if (this.#directory === null) return HnswIndex.create(dimension, params, null, options);
     const files = indexFilesFor(this.#directory, collection.id);
     let loaded: HnswIndex | null = null;
     try {
-      loaded = HnswIndex.load(dimension, params, files, this.#options);
+      loaded = HnswIndex.load(dimension, params, files, options);
     } catch {
       loaded = null; // a file hnswlib cannot read is just a cache miss
     }
-    return loaded ?? HnswIndex.create(dimension, params, files, this.#options);
+    return loaded ?? HnswIndex.create(dimension, params, files, options);
   }
 
   drop(collectionId: string): void {

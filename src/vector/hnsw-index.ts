@@ -3,8 +3,9 @@ import hnswlib from 'hnswlib-node';
 import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';
-import { BruteForceIndex, checkBatch, checkVector } from './brute-force-index.js';
-import { prepareVector } from './distance.js';
+import { checkBatch, checkVector } from './brute-force-index.js';
+import { distanceFunction, prepareVector } from './distance.js';
+import { QuantizedMirror } from './quantized-mirror.js';
 import { readValidSidecar, writeIndexFiles, type IndexFiles } from './index-files.js';
 import { compare } from './top-k.js';
 
@@ -30,19 +31,37 @@ export interface HnswIndexOptions {
   filteredMinEf?: number;
   /** Seed of hnswlib's level generator (default 100, hnswlib's own). */
   seed?: number;
+  /**
+   * The stored float32 vectors of labels (null where a label has none), from the store. Used to re-score
+   * candidates of a scan exactly and to fill the int8 mirror when a saved index is loaded; without it the graph's
+   * own copies are read back, which is much slower.
+   */
+  vectorsOf?: VectorSource;
 }
+
+/** Reads exact vectors for labels, in order; null for a label without one. */
+export type VectorSource = (labels: readonly number[]) => (Float32Array | null)[];
+
+/** A scan re-scores this many candidates per wanted result exactly, plus {@link SCAN_EXTRA}. */
+const SCAN_OVERSAMPLE = 4;
+const SCAN_EXTRA = 16;
+/** How much the graph grows when full: small steps keep the slack (and resident memory) low. */
+const GRAPH_GROWTH = 1.25;
+/** Labels read from the vector source at a time when loading. */
+const LOAD_CHUNK = 2_000;
 
 /** Where and how an {@link HnswIndex} persists; absent for a memory-only index. */
 type Files = IndexFiles | null;
 
 /**
- * A per-collection HNSW graph (hnswlib-node) plus an exact Float32 mirror of its live vectors.
+ * A per-collection HNSW graph (hnswlib-node) plus a compact int8 mirror of its live vectors.
  *
  * @remarks
  * Labels are the store's rowids: integers in [0, 2^32). Removal marks graph nodes deleted; new labels reuse
- * deleted nodes (`replaceDeleted`), so `graph count - size` is always the number of vacant nodes. The mirror
- * serves exact scans of small allowed sets and recomputes returned distances with `distance.ts`, so graph
- * and scan results agree.
+ * deleted nodes (`replaceDeleted`), so `graph count - size` is always the number of vacant nodes. Graph walks
+ * return hnswlib's own float32 distances. Small allowed sets are scanned instead: the int8 mirror (a quarter of the
+ * graph's vector memory) picks candidates, which are re-scored exactly from the vector source, so a scan's
+ * results carry exact distances too.
  */
 export class HnswIndex implements VectorIndex {
   readonly dimension: number;
@@ -50,10 +69,10 @@ export class HnswIndex implements VectorIndex {
   /** The `appliedSeq` the files on disk reflect; -1 when nothing was saved or loaded. */
   #savedSeq = -1;
   readonly #params: HnswParams;
-  readonly #options: Required<HnswIndexOptions>;
+  readonly #options: Required<Omit<HnswIndexOptions, 'vectorsOf'>> & Pick<HnswIndexOptions, 'vectorsOf'>;
   readonly #files: Files;
   #graph: Graph;
-  #mirror: BruteForceIndex;
+  #mirror: QuantizedMirror;
   /** Labels marked deleted in the graph (some may since have been replaced: see `#revive`). */
   #deleted = new Set<number>();
   #ef: number;
@@ -65,7 +84,7 @@ export class HnswIndex implements VectorIndex {
     this.#files = files;
     this.#options = { exactScanFactor: 10, filteredMinEf: 100, seed: 100, ...options };
     this.#graph = new hnswlib.HierarchicalNSW(params.space, dimension);
-    this.#mirror = new BruteForceIndex(dimension, params.space);
+    this.#mirror = new QuantizedMirror(dimension, params.space);
     this.#ef = params.efSearch;
     this.#scratch = new Array<number>(dimension).fill(0);
   }
@@ -99,6 +118,7 @@ export class HnswIndex implements VectorIndex {
     index.#graph.readIndexSync(files.index, true);
     if (index.#graph.getNumDimensions() !== dimension) return null;
     index.#graph.setEf(index.#ef);
+    for (const label of sidecar.deleted) index.#deleted.add(label);
     index.#loadMirror();
     if (index.size !== sidecar.count) return null;
     index.appliedSeq = sidecar.appliedSeq;
@@ -117,7 +137,7 @@ export class HnswIndex implements VectorIndex {
     for (let i = 0; i < labels.length; i++) {
       const prepared = prepareVector(this.#params.space, vectors[i]!);
       this.#addToGraph(labels[i]!, prepared);
-      this.#mirror.putPrepared(labels[i]!, prepared);
+      this.#mirror.put(labels[i]!, prepared);
     }
   }
 
@@ -126,7 +146,7 @@ export class HnswIndex implements VectorIndex {
       if (!this.#mirror.has(label)) continue;
       this.#graph.markDelete(label);
       this.#deleted.add(label);
-      this.#mirror.remove([label]);
+      this.#mirror.remove(label);
     }
   }
 
@@ -134,10 +154,10 @@ export class HnswIndex implements VectorIndex {
     checkVector(this.dimension, query);
     const limit = Math.min(Math.floor(k), this.size, allowed ? allowed.size : Infinity);
     if (!(limit > 0)) return EMPTY_HITS;
-    if (allowed && this.#prefersExactScan(allowed.size)) return this.#mirror.search(query, limit, allowed);
+    if (allowed && this.#prefersExactScan(allowed.size)) return this.#scan(query, limit, allowed);
     const hits = this.#searchGraph(query, limit, allowed);
-    // Fewer hits than asked: few allowed labels are live, or deletions cut the walk short. A scan is exact.
-    return hits.labels.length < limit ? this.#mirror.search(query, limit, allowed) : hits;
+    // Fewer hits than asked: few allowed labels are live, or deletions cut the walk short. A scan finds them.
+    return hits.labels.length < limit ? this.#scan(query, limit, allowed) : hits;
   }
 
   setEfSearch(ef: number): void {
@@ -149,7 +169,12 @@ export class HnswIndex implements VectorIndex {
   save(): void {
     if (!this.#files || this.#savedSeq === this.appliedSeq) return;
     const meta = { appliedSeq: this.appliedSeq, dimension: this.dimension, space: this.#params.space };
-    writeIndexFiles(this.#files, (path) => this.#graph.writeIndexSync(path), { ...meta, count: this.size });
+    const deleted = [...this.#deleted];
+    writeIndexFiles(this.#files, (path) => this.#graph.writeIndexSync(path), {
+      ...meta,
+      count: this.size,
+      deleted,
+    });
     this.#savedSeq = this.appliedSeq;
   }
 
@@ -171,16 +196,32 @@ export class HnswIndex implements VectorIndex {
     this.#graph.setEf(this.#ef);
   }
 
+  /** Fills the int8 mirror with the graph's live vectors, from the vector source when there is one. */
   #loadMirror(): void {
-    for (const label of this.#graph.getIdsList()) {
-      let point: number[];
-      try {
-        point = this.#graph.getPoint(label);
-      } catch {
-        this.#deleted.add(label); // hnswlib refuses to return deleted points
-        continue;
-      }
-      this.#mirror.putPrepared(label, prepareVector(this.#params.space, new Float32Array(point)));
+    const live = this.#graph.getIdsList().filter((label) => !this.#deleted.has(label));
+    for (let start = 0; start < live.length; start += LOAD_CHUNK) {
+      const labels = live.slice(start, start + LOAD_CHUNK);
+      const vectors = this.#exactVectors(labels);
+      labels.forEach((label, i) => {
+        // The source may have moved on since the save (a record deleted): the graph's copy is what was saved.
+        const v = vectors[i] ?? this.#graphVector(label);
+        if (v) this.#mirror.put(label, prepareVector(this.#params.space, v));
+      });
+    }
+  }
+
+  /** Exact vectors of labels: from the vector source, else read back from the graph (null when unavailable). */
+  #exactVectors(labels: readonly number[]): (Float32Array | null)[] {
+    if (this.#options.vectorsOf) return this.#options.vectorsOf(labels);
+    return labels.map((label) => this.#graphVector(label));
+  }
+
+  /** The graph's own (prepared) copy of a label's vector; null for a deleted or unknown label. */
+  #graphVector(label: number): Float32Array | null {
+    try {
+      return new Float32Array(this.#graph.getPoint(label));
+    } catch {
+      return null; // hnswlib refuses to return deleted points
     }
   }
 
@@ -209,9 +250,7 @@ export class HnswIndex implements VectorIndex {
   #ensureCapacity(count: number): void {
     const capacity = this.#graph.getMaxElements();
     if (count <= capacity) return;
-    let next = Math.max(capacity, INITIAL_CAPACITY);
-    while (next < count) next *= 2;
-    this.#graph.resizeIndex(next);
+    this.#graph.resizeIndex(Math.max(count, INITIAL_CAPACITY, Math.ceil(capacity * GRAPH_GROWTH)));
   }
 
   #prefersExactScan(allowedSize: number): boolean {
@@ -229,26 +268,36 @@ export class HnswIndex implements VectorIndex {
 
   #searchGraph(query: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHits {
     const point = this.#toScratch(query);
-    let found: number[];
+    let result: { neighbors: number[]; distances: number[] };
     if (allowed) {
       this.#graph.setEf(this.#filteredEf(k, allowed.size));
       try {
-        found = this.#graph.searchKnn(point, k, (label) => allowed.has(label)).neighbors;
+        result = this.#graph.searchKnn(point, k, (label) => allowed.has(label));
       } finally {
         this.#graph.setEf(this.#ef);
       }
     } else {
-      found = this.#graph.searchKnn(point, k).neighbors;
+      result = this.#graph.searchKnn(point, k);
     }
-    return this.#exactHits(query, found);
+    return sortHits(result.neighbors, result.distances);
   }
 
-  /** Re-scores labels with `distance.ts` and sorts them by distance, then label. */
-  #exactHits(query: Float32Array, labels: number[]): VectorHits {
-    const distances = this.#mirror.distancesTo(query, labels);
-    const order = labels.map((_, i) => i);
-    order.sort((a, b) => compare(distances[a]!, labels[a]!, distances[b]!, labels[b]!));
-    return { labels: order.map((i) => labels[i]!), distances: order.map((i) => distances[i]!) };
+  /** The `limit` nearest of `allowed` (or of all): int8 candidates, re-scored exactly. */
+  #scan(query: Float32Array, limit: number, allowed?: ReadonlySet<number>): VectorHits {
+    const prepared = prepareVector(this.#params.space, query);
+    const candidates = this.#mirror.candidates(prepared, limit * SCAN_OVERSAMPLE + SCAN_EXTRA, allowed);
+    const vectors = this.#exactVectors(candidates);
+    const distance = distanceFunction(this.#params.space);
+    const labels: number[] = [];
+    const distances: number[] = [];
+    candidates.forEach((label, i) => {
+      const v = vectors[i];
+      if (!v) return;
+      labels.push(label);
+      distances.push(distance(query, v));
+    });
+    const hits = sortHits(labels, distances);
+    return { labels: hits.labels.slice(0, limit), distances: hits.distances.slice(0, limit) };
   }
 
   #toScratch(v: Float32Array): number[] {
@@ -256,6 +305,13 @@ export class HnswIndex implements VectorIndex {
     for (let i = 0; i < v.length; i++) out[i] = v[i]!;
     return out;
   }
+}
+
+/** Hits sorted by distance, then label. */
+function sortHits(labels: number[], distances: number[]): VectorHits {
+  const order = labels.map((_, i) => i);
+  order.sort((a, b) => compare(distances[a]!, labels[a]!, distances[b]!, labels[b]!));
+  return { labels: order.map((i) => labels[i]!), distances: order.map((i) => distances[i]!) };
 }
 
 function checkLabel(label: number): void {

@@ -13,7 +13,8 @@ import {
 import { join } from 'node:path';
 import type { Space } from '../engine/types.js';
 
-const SIDECAR_FORMAT = 1;
+/** Format 2 lists the labels marked deleted in the graph; older sidecars are not trusted (the index is rebuilt). */
+const SIDECAR_FORMAT = 2;
 const HASH_CHUNK_BYTES = 1 << 20;
 const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 
@@ -32,6 +33,8 @@ export interface Sidecar {
   space: Space;
   /** Live (not deleted) vectors in the index. */
   count: number;
+  /** Labels marked deleted in the graph file (its nodes are kept for reuse). */
+  deleted: number[];
   /** Size of the index file in bytes. */
   bytes: number;
   /** SHA-256 of the index file, hex. */
@@ -109,6 +112,9 @@ function parseSidecar(text: string): Sidecar {
   }
   if (!['l2', 'ip', 'cosine'].includes(s.space as string) || typeof s.sha256 !== 'string') {
     throw new Error('sidecar fields are invalid');
+  }
+  if (!Array.isArray(s.deleted) || !s.deleted.every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) {
+    throw new Error('sidecar deleted labels are invalid');
   }
   return s as unknown as Sidecar;
 }

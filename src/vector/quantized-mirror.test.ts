@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Space } from '../engine/types.js';
+import { clusteredVectors } from '../../test/helpers/random-data.js';
+import { BruteForceIndex } from './brute-force-index.js';
+import { prepareVector } from './distance.js';
+import { QuantizedMirror } from './quantized-mirror.js';
+
+const DIM = 64;
+const N = 2_000;
+const data = clusteredVectors(N + 20, DIM, 10, 3);
+const labels = Array.from({ length: N }, (_, i) => i + 1);
+
+function build(space: Space): { mirror: QuantizedMirror; exact: BruteForceIndex } {
+  const mirror = new QuantizedMirror(DIM, space);
+  const exact = new BruteForceIndex(DIM, space);
+  labels.forEach((label, i) => mirror.put(label, prepareVector(space, data[i]!)));
+  exact.upsert(labels, data.slice(0, N));
+  return { mirror, exact };
+}
+
+describe('QuantizedMirror', () => {
+  it.each(['l2', 'ip', 'cosine'] as const)(
+    'should rank the exact top 10 among its first 56 candidates in %s space',
+    (space) => {
+      const { mirror, exact } = build(space);
+      for (const query of data.slice(N)) {
+        const candidates = new Set(mirror.candidates(prepareVector(space, query), 56));
+        for (const label of exact.search(query, 10).labels) expect(candidates.has(label)).toBe(true);
+      }
+    },
+  );
+
+  it('should only offer allowed labels, and forget removed ones', () => {
+    const { mirror } = build('cosine');
+    const allowed = new Set(labels.filter((l) => l % 7 === 0));
+    const query = prepareVector('cosine', data[N]!);
+    expect(mirror.candidates(query, 50, allowed).every((l) => allowed.has(l))).toBe(true);
+    mirror.remove(7);
+    mirror.remove(123_456);
+    expect(mirror.has(7)).toBe(false);
+    expect(mirror.size).toBe(N - 1);
+    expect(mirror.candidates(query, N, allowed)).not.toContain(7);
+    expect(mirror.candidates(query, N)).toHaveLength(N - 1);
+  });
+
+  it('should keep every other vector intact when a removal moves the last one into the gap', () => {
+    const mirror = new QuantizedMirror(2, 'l2');
+    mirror.put(1, new Float32Array([0, 0]));
+    mirror.put(2, new Float32Array([10, 10]));
+    mirror.put(3, new Float32Array([5, 5]));
+    mirror.remove(1);
+    expect(mirror.candidates(new Float32Array([5, 5]), 1)).toEqual([3]);
+    expect(mirror.candidates(new Float32Array([10, 10]), 1)).toEqual([2]);
+    mirror.put(3, new Float32Array([20, 20]));
+    expect(mirror.candidates(new Float32Array([19, 19]), 1)).toEqual([3]);
+  });
+});

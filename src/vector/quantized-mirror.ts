@@ -1,0 +1,159 @@
+/** A compact int8 copy of an index's live vectors, for fast approximate scans of allowed sets. */
+import type { Space } from '../engine/types.js';
+import { TopK } from './top-k.js';
+
+/** How much the storage grows when full: small steps keep the slack (and resident memory) low. */
+const GROWTH = 1.25;
+const INITIAL_CAPACITY = 256;
+
+/**
+ * Live vectors stored as int8 codes with one scale per vector (symmetric scalar quantization), a quarter of the
+ * memory of float32.
+ *
+ * @remarks
+ * Scores are asymmetric: the query stays float32, so the only error is each stored component's rounding
+ * (at most half a step, `scale / 2`). {@link candidates} ranks by these approximate distances; callers re-score
+ * the candidates exactly. Vectors are stored prepared (normalized for `cosine`), with their exact squared norm
+ * for `l2`. Removal swaps the last vector into the freed slot.
+ */
+export class QuantizedMirror {
+  readonly dimension: number;
+  readonly space: Space;
+  #codes: Int8Array;
+  #scales: Float32Array;
+  #squaredNorms: Float32Array;
+  #labels: number[] = [];
+  #slots = new Map<number, number>();
+
+  constructor(dimension: number, space: Space) {
+    this.dimension = dimension;
+    this.space = space;
+    this.#codes = new Int8Array(INITIAL_CAPACITY * dimension);
+    this.#scales = new Float32Array(INITIAL_CAPACITY);
+    this.#squaredNorms = new Float32Array(INITIAL_CAPACITY);
+  }
+
+  /** The number of live vectors. */
+  get size(): number {
+    return this.#labels.length;
+  }
+
+  has(label: number): boolean {
+    return this.#slots.has(label);
+  }
+
+  /** The live labels, in slot order. */
+  labels(): readonly number[] {
+    return this.#labels;
+  }
+
+  /** Stores (or replaces) the prepared vector of a label. */
+  put(label: number, prepared: Float32Array): void {
+    let slot = this.#slots.get(label);
+    if (slot === undefined) {
+      slot = this.#labels.length;
+      this.#ensureCapacity(slot + 1);
+      this.#labels.push(label);
+      this.#slots.set(label, slot);
+    }
+    let max = 0;
+    let squared = 0;
+    for (let i = 0; i < prepared.length; i++) {
+      const x = prepared[i]!;
+      squared += x * x;
+      if (Math.abs(x) > max) max = Math.abs(x);
+    }
+    const scale = max === 0 ? 1 : max / 127;
+    const base = slot * this.dimension;
+    for (let i = 0; i < prepared.length; i++) this.#codes[base + i] = Math.round(prepared[i]! / scale);
+    this.#scales[slot] = scale;
+    this.#squaredNorms[slot] = squared;
+  }
+
+  /** Removes a label; unknown labels are ignored. */
+  remove(label: number): void {
+    const slot = this.#slots.get(label);
+    if (slot === undefined) return;
+    const last = this.#labels.length - 1;
+    if (slot !== last) {
+      const moved = this.#labels[last]!;
+      const dim = this.dimension;
+      this.#codes.copyWithin(slot * dim, last * dim, (last + 1) * dim);
+      this.#scales[slot] = this.#scales[last]!;
+      this.#squaredNorms[slot] = this.#squaredNorms[last]!;
+      this.#labels[slot] = moved;
+      this.#slots.set(moved, slot);
+    }
+    this.#labels.pop();
+    this.#slots.delete(label);
+  }
+
+  /**
+   * The `n` labels with the smallest approximate distance to the prepared query, among `allowed` when given.
+   *
+   * @remarks Order is approximate: re-score the candidates exactly before trusting their order.
+   */
+  candidates(query: Float32Array, n: number, allowed?: ReadonlySet<number>): number[] {
+    const top = new TopK(n);
+    const queryNorm = this.space === 'l2' ? squaredNorm(query) : 0;
+    const score = (slot: number) => this.#approximateDistance(slot, query, queryNorm);
+    if (allowed && allowed.size < this.size) {
+      for (const label of allowed) {
+        const slot = this.#slots.get(label);
+        if (slot !== undefined) top.push(label, score(slot));
+      }
+    } else {
+      for (let slot = 0; slot < this.#labels.length; slot++) {
+        const label = this.#labels[slot]!;
+        if (!allowed || allowed.has(label)) top.push(label, score(slot));
+      }
+    }
+    return top.toHits().labels;
+  }
+
+  /** Releases the storage; the mirror must not be used afterwards. */
+  close(): void {
+    this.#codes = new Int8Array(0);
+    this.#scales = new Float32Array(0);
+    this.#squaredNorms = new Float32Array(0);
+    this.#labels = [];
+    this.#slots = new Map();
+  }
+
+  #approximateDistance(slot: number, query: Float32Array, queryNorm: number): number {
+    const codes = this.#codes;
+    const dim = this.dimension;
+    const base = slot * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let i = 0;
+    for (; i + 1 < dim; i += 2) {
+      s0 += codes[base + i]! * query[i]!;
+      s1 += codes[base + i + 1]! * query[i + 1]!;
+    }
+    if (i < dim) s0 += codes[base + i]! * query[i]!;
+    const dot = (s0 + s1) * this.#scales[slot]!;
+    return this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot;
+  }
+
+  #ensureCapacity(count: number): void {
+    const capacity = this.#scales.length;
+    if (count <= capacity) return;
+    const next = Math.max(count, Math.ceil(capacity * GROWTH));
+    const codes = new Int8Array(next * this.dimension);
+    codes.set(this.#codes);
+    const scales = new Float32Array(next);
+    scales.set(this.#scales);
+    const norms = new Float32Array(next);
+    norms.set(this.#squaredNorms);
+    this.#codes = codes;
+    this.#scales = scales;
+    this.#squaredNorms = norms;
+  }
+}
+
+function squaredNorm(v: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return s;
+}
