@@ -126,13 +126,18 @@ export class QuantizedMirror {
     const base = slot * dim;
     let s0 = 0;
     let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
     let i = 0;
-    for (; i + 1 < dim; i += 2) {
-      s0 += codes[base + i]! * query[i]!;
-      s1 += codes[base + i + 1]! * query[i + 1]!;
+    for (; i + 3 < dim; i += 4) {
+      const o = base + i;
+      s0 += codes[o]! * query[i]!;
+      s1 += codes[o + 1]! * query[i + 1]!;
+      s2 += codes[o + 2]! * query[i + 2]!;
+      s3 += codes[o + 3]! * query[i + 3]!;
     }
-    if (i < dim) s0 += codes[base + i]! * query[i]!;
-    const dot = (s0 + s1) * this.#scales[slot]!;
+    for (; i < dim; i++) s0 += codes[base + i]! * query[i]!;
+    const dot = (s0 + s1 + s2 + s3) * this.#scales[slot]!;
     return this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot;
   }
 
