@@ -1,6 +1,8 @@
 /** Wires the engine to its adapters: SQLite store, HNSW indexes, embedding functions. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from './config.js';
+import { createEmbeddingResolver } from './embed/registry.js';
 import { Engine, type EmbeddingResolver } from './engine/database.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { HnswIndexFactory } from './vector/hnsw-index-factory.js';
@@ -18,6 +20,19 @@ export interface OpenEngineOptions {
 export const DATABASE_FILE = 'kbgate.sqlite3';
 /** Folder of persisted vector indexes inside a data directory. */
 export const INDEX_DIR = 'indexes';
+
+/** The embedding options the configuration asks for: the default binding and the functions it may name. */
+export function embeddingOptionsFrom(config: Config): Required<Omit<OpenEngineOptions, 'path'>> {
+  return {
+    defaultEmbedding: config.embedding,
+    resolveEmbedding: createEmbeddingResolver({
+      modelDir: config.modelDir,
+      offline: config.offline,
+      openaiUrl: config.embeddingUrl,
+      openaiApiKey: config.embeddingApiKey,
+    }),
+  };
+}
 
 /** The stored embeddings of rowids, in order; null for rowids without one. */
 function storedVectors(store: SqliteStore, rowids: readonly number[]): (Float32Array | null)[] {

@@ -3,9 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { createEmbeddingResolver } from './embed/registry.js';
 import type { Engine } from './engine/database.js';
-import { openEngine } from './engine-factory.js';
+import { embeddingOptionsFrom, openEngine } from './engine-factory.js';
 import { createApp } from './http/app.js';
 import { createTracing, type Tracing } from './http/tracing.js';
 
@@ -43,16 +42,7 @@ export async function startServer(
   logger: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const { engine } = openEngine({
-    path: config.dataDir ?? undefined,
-    defaultEmbedding: config.embedding,
-    resolveEmbedding: createEmbeddingResolver({
-      modelDir: config.modelDir,
-      offline: config.offline,
-      openaiUrl: config.embeddingUrl,
-      openaiApiKey: config.embeddingApiKey,
-    }),
-  });
+  const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embeddingOptionsFrom(config) });
   const tracing = createTracing({ endpoint: config.otlpEndpoint });
   let ready = true;
   const app = createApp({ engine, config, logger, tracing, isReady: () => ready });

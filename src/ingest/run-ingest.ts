@@ -2,7 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import { PersistentClient } from '../client.js';
 import type { Config } from '../config.js';
-import { createEmbeddingResolver } from '../embed/registry.js';
+import { embeddingOptionsFrom } from '../engine-factory.js';
 import { EngineError } from '../engine/errors.js';
 import { HttpCollection, HttpTargetError } from './http-collection.js';
 import { syncFolders, type SyncOptions, type SyncReport, type SyncTarget } from './sync.js';
@@ -75,16 +75,7 @@ async function openTarget(
   if (request.url) return { target: await openHttp(request, config), close: () => {} };
   if (config.dataDir === null)
     throw new Error('KBGATE_DATA_DIR is :memory:; ingest needs a data directory or --url');
-  const client = new PersistentClient({
-    path: config.dataDir,
-    defaultEmbedding: config.embedding,
-    resolveEmbedding: createEmbeddingResolver({
-      modelDir: config.modelDir,
-      offline: config.offline,
-      openaiUrl: config.embeddingUrl,
-      openaiApiKey: config.embeddingApiKey,
-    }),
-  });
+  const client = new PersistentClient({ path: config.dataDir, ...embeddingOptionsFrom(config) });
   const close = () => client.close();
   try {
     if (!request.dryRun)

@@ -210,7 +210,7 @@ describe('docker-compose.yml', () => {
     const worker = mountsOf(service('fastchat-model-worker'));
     expect(worker).toContainEqual({
       source: 'huggingface',
-      target: '/root/.cache/huggingface',
+      target: '/hf-cache',
       readOnly: false,
     });
   });
