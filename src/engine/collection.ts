@@ -2,18 +2,26 @@
 import { EngineError, invalidArgument, notFound } from './errors.js';
 import type { IndexCache } from './index-cache.js';
 import type { AddArgs, DeleteArgs, GetArgs, LexicalQueryArgs, QueryArgs, UpdateArgs } from './inputs.js';
-import type { EmbeddingFunction, RecordFilter, RecordStore, VectorIndex } from './ports.js';
+import type { EmbeddingFunction, RecordStore } from './ports.js';
 import type {
   CollectionModel,
   GetResult,
   Include,
   LexicalResult,
   QueryResult,
-  RecordInput,
   StoredRecord,
 } from './types.js';
-import { parseWhere, parseWhereDocument } from './where/parse-where.js';
 import { mergeRecord, type RecordPatch } from './merge-record.js';
+import { buildQueryResult, searchOne, toArray } from './query-results.js';
+import {
+  applyDelta,
+  checkDimension,
+  parseFilter,
+  toDelta,
+  toLabelSet,
+  validateSparseEmbeddings,
+  type IndexDelta,
+} from './record-writes.js';
 import {
   checkLength,
   validateCount,
@@ -35,13 +43,6 @@ export interface CollectionContext {
   indexes: IndexCache;
   /** The function a collection embeds documents and query texts with, or null when it has none. */
   embeddingFor(collection: CollectionModel): EmbeddingFunction | null;
-}
-
-/** Vector changes a committed write implies for the index. */
-interface IndexDelta {
-  labels: number[];
-  vectors: Float32Array[];
-  removed: readonly number[];
 }
 
 /** Implements the record operations of every collection over one {@link CollectionContext}. */
@@ -324,109 +325,4 @@ export class CollectionOps {
     if (seqAfter === seqBefore || dimensionBefore === null) return;
     indexes.applyLocalWrite(collection.id, seqBefore, seqAfter, (index) => applyDelta(index, delta));
   }
-}
-
-/** Validates embeddings where a null entry means "keep the stored one" (update), leaving those undefined. */
-function validateSparseEmbeddings(
-  embeddings: readonly unknown[],
-  dimension: number | null,
-): (Float32Array | undefined)[] {
-  const given = embeddings.filter((e) => e !== null && e !== undefined);
-  const vectors = validateEmbeddings(given, dimension);
-  let next = 0;
-  return embeddings.map((e) => (e === null || e === undefined ? undefined : vectors[next++]));
-}
-
-/** Sets of labels already built for a rowid list the store handed out (it caches lists between commits). */
-const LABEL_SETS = new WeakMap<readonly number[], Set<number>>();
-
-function toLabelSet(rowids: readonly number[]): Set<number> {
-  let set = LABEL_SETS.get(rowids);
-  if (!set) {
-    set = new Set(rowids);
-    LABEL_SETS.set(rowids, set);
-  }
-  return set;
-}
-
-function parseFilter(args: { ids?: string[]; where?: unknown; whereDocument?: unknown }): RecordFilter {
-  const filter: RecordFilter = {};
-  if (args.ids !== undefined && args.ids !== null) filter.ids = validateIds(args.ids, 'ids', true);
-  const where = parseWhere(args.where);
-  if (where) filter.where = where;
-  const whereDocument = parseWhereDocument(args.whereDocument);
-  if (whereDocument) filter.whereDocument = whereDocument;
-  return filter;
-}
-
-function checkDimension(current: CollectionModel, patches: RecordPatch[]): void {
-  const dim = current.dimension;
-  if (dim === null) return;
-  for (const p of patches) {
-    if (p.embedding && p.embedding.length !== dim) {
-      throw invalidArgument(
-        `Embedding dimension ${p.embedding.length} does not match collection dimensionality ${dim}`,
-      );
-    }
-  }
-}
-
-function toDelta(rowids: number[], records: RecordInput[], changed?: boolean[]): IndexDelta {
-  const labels: number[] = [];
-  const vectors: Float32Array[] = [];
-  const removed: number[] = [];
-  records.forEach((record, i) => {
-    const rowid = rowids[i] as number;
-    if (changed && !changed[i]) return;
-    if (record.embedding) {
-      labels.push(rowid);
-      vectors.push(record.embedding);
-    } else removed.push(rowid);
-  });
-  return { labels, vectors, removed };
-}
-
-function applyDelta(index: VectorIndex, delta: IndexDelta): void {
-  if (delta.removed.length > 0) index.remove(delta.removed);
-  if (delta.labels.length > 0) index.upsert(delta.labels, delta.vectors);
-}
-
-function searchOne(
-  index: VectorIndex | null,
-  query: Float32Array,
-  nResults: number,
-  allowed: Set<number> | undefined,
-): { labels: number[]; distances: number[] } {
-  if (!index || (allowed && allowed.size === 0)) return { labels: [], distances: [] };
-  if (query.length !== index.dimension) {
-    throw invalidArgument(
-      `Query dimension ${query.length} does not match collection dimensionality ${index.dimension}`,
-    );
-  }
-  return index.search(query, nResults, allowed);
-}
-
-function buildQueryResult(
-  hits: { labels: number[]; distances: number[] }[],
-  byRowid: Map<number, StoredRecord>,
-  include: Include[],
-): QueryResult {
-  const rows = hits.map((h) => {
-    const keep = h.labels.map((l, i) => [byRowid.get(l), h.distances[i] as number] as const);
-    return keep.filter((pair): pair is readonly [StoredRecord, number] => pair[0] !== undefined);
-  });
-  const has = (f: Include) => include.includes(f);
-  return {
-    ids: rows.map((row) => row.map(([r]) => r.id)),
-    embeddings: has('embeddings') ? rows.map((row) => row.map(([r]) => toArray(r.embedding))) : null,
-    documents: has('documents') ? rows.map((row) => row.map(([r]) => r.document)) : null,
-    metadatas: has('metadatas') ? rows.map((row) => row.map(([r]) => r.metadata)) : null,
-    uris: has('uris') ? rows.map((row) => row.map(([r]) => r.uri)) : null,
-    distances: has('distances') ? rows.map((row) => row.map(([, d]) => d)) : null,
-    include,
-  };
-}
-
-function toArray(embedding: Float32Array | null): number[] {
-  return embedding ? Array.from(embedding) : [];
 }
