@@ -4,6 +4,7 @@ import type { VectorHits, VectorIndex, VectorIndexFactory } from '../engine/port
 import type { CollectionModel, Space } from '../engine/types.js';
 import { prepareVector, storedDistance, type StoredDistance } from './distance.js';
 import { TopK } from './top-k.js';
+import { LabelSlots } from './label-slots.js';
 
 const INITIAL_CAPACITY = 16;
 
@@ -20,8 +21,7 @@ export class BruteForceIndex implements VectorIndex {
   appliedSeq = 0;
   readonly #distance: StoredDistance;
   #data: Float32Array;
-  #labels: number[] = [];
-  #slots = new Map<number, number>();
+  readonly #slots = new LabelSlots();
 
   constructor(dimension: number, space: Space) {
     if (!Number.isInteger(dimension) || dimension <= 0)
@@ -34,7 +34,7 @@ export class BruteForceIndex implements VectorIndex {
 
   /** The number of live vectors. */
   get size(): number {
-    return this.#labels.length;
+    return this.#slots.size;
   }
 
   /** True when `label` is stored. */
@@ -44,12 +44,12 @@ export class BruteForceIndex implements VectorIndex {
 
   /** Every stored label, in slot order. */
   labels(): number[] {
-    return this.#labels.slice();
+    return this.#slots.labels().slice();
   }
 
   /** The stored form of a label's vector (normalized for cosine), or undefined; a view, do not modify. */
   storedVector(label: number): Float32Array | undefined {
-    const slot = this.#slots.get(label);
+    const slot = this.#slots.slotOf(label);
     if (slot === undefined) return undefined;
     return this.#data.subarray(slot * this.dimension, (slot + 1) * this.dimension);
   }
@@ -86,7 +86,7 @@ export class BruteForceIndex implements VectorIndex {
     checkVector(this.dimension, query);
     const q = prepareVector(this.space, query);
     return labels.map((label) => {
-      const slot = this.#slots.get(label);
+      const slot = this.#slots.slotOf(label);
       return slot === undefined ? NaN : this.#distance(this.#data, slot * this.dimension, q, this.dimension);
     });
   }
@@ -96,8 +96,7 @@ export class BruteForceIndex implements VectorIndex {
   save(): void {}
 
   close(): void {
-    this.#labels = [];
-    this.#slots = new Map();
+    this.#slots.clear();
     this.#data = new Float32Array(0);
   }
 
@@ -106,7 +105,7 @@ export class BruteForceIndex implements VectorIndex {
     const data = this.#data;
     const distance = this.#distance;
     for (let slot = 0; slot < size; slot++) {
-      const label = this.#labels[slot]!;
+      const label = this.#slots.labelAt(slot);
       if (allowed && !allowed.has(label)) continue;
       top.push(label, distance(data, slot * dimension, q, dimension));
     }
@@ -117,35 +116,21 @@ export class BruteForceIndex implements VectorIndex {
     const data = this.#data;
     const distance = this.#distance;
     for (const label of labels) {
-      const slot = this.#slots.get(label);
+      const slot = this.#slots.slotOf(label);
       if (slot !== undefined) top.push(label, distance(data, slot * dimension, q, dimension));
     }
   }
 
   #put(label: number, prepared: Float32Array): void {
-    let slot = this.#slots.get(label);
-    if (slot === undefined) {
-      slot = this.#labels.length;
-      this.#ensureCapacity(slot + 1);
-      this.#labels.push(label);
-      this.#slots.set(label, slot);
-    }
-    this.#data.set(prepared, slot * this.dimension);
+    this.#ensureCapacity(this.#slots.size + 1);
+    this.#data.set(prepared, this.#slots.assign(label) * this.dimension);
   }
 
   #removeOne(label: number): void {
-    const slot = this.#slots.get(label);
-    if (slot === undefined) return;
-    const last = this.#labels.length - 1;
-    if (slot !== last) {
-      const moved = this.#labels[last]!;
-      const d = this.dimension;
-      this.#data.copyWithin(slot * d, last * d, (last + 1) * d);
-      this.#labels[slot] = moved;
-      this.#slots.set(moved, slot);
-    }
-    this.#labels.pop();
-    this.#slots.delete(label);
+    const move = this.#slots.remove(label);
+    if (!move) return;
+    const d = this.dimension;
+    this.#data.copyWithin(move.to * d, move.from * d, (move.from + 1) * d);
   }
 
   #ensureCapacity(slots: number): void {

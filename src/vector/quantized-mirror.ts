@@ -1,6 +1,7 @@
 /** A compact int8 copy of an index's live vectors, for fast approximate scans of allowed sets. */
 import type { Space } from '../engine/types.js';
 import { TopK } from './top-k.js';
+import { LabelSlots } from './label-slots.js';
 
 /** How much the storage grows when full: small steps keep the slack (and resident memory) low. */
 const GROWTH = 1.25;
@@ -22,8 +23,7 @@ export class QuantizedMirror {
   #codes: Int8Array;
   #scales: Float32Array;
   #squaredNorms: Float32Array;
-  #labels: number[] = [];
-  #slots = new Map<number, number>();
+  readonly #slots = new LabelSlots();
 
   constructor(dimension: number, space: Space) {
     this.dimension = dimension;
@@ -35,7 +35,7 @@ export class QuantizedMirror {
 
   /** The number of live vectors. */
   get size(): number {
-    return this.#labels.length;
+    return this.#slots.size;
   }
 
   has(label: number): boolean {
@@ -44,18 +44,13 @@ export class QuantizedMirror {
 
   /** The live labels, in slot order. */
   labels(): readonly number[] {
-    return this.#labels;
+    return this.#slots.labels();
   }
 
   /** Stores (or replaces) the prepared vector of a label. */
   put(label: number, prepared: Float32Array): void {
-    let slot = this.#slots.get(label);
-    if (slot === undefined) {
-      slot = this.#labels.length;
-      this.#ensureCapacity(slot + 1);
-      this.#labels.push(label);
-      this.#slots.set(label, slot);
-    }
+    this.#ensureCapacity(this.#slots.size + 1);
+    const slot = this.#slots.assign(label);
     let max = 0;
     let squared = 0;
     for (let i = 0; i < prepared.length; i++) {
@@ -72,20 +67,13 @@ export class QuantizedMirror {
 
   /** Removes a label; unknown labels are ignored. */
   remove(label: number): void {
-    const slot = this.#slots.get(label);
-    if (slot === undefined) return;
-    const last = this.#labels.length - 1;
-    if (slot !== last) {
-      const moved = this.#labels[last]!;
-      const dim = this.dimension;
-      this.#codes.copyWithin(slot * dim, last * dim, (last + 1) * dim);
-      this.#scales[slot] = this.#scales[last]!;
-      this.#squaredNorms[slot] = this.#squaredNorms[last]!;
-      this.#labels[slot] = moved;
-      this.#slots.set(moved, slot);
-    }
-    this.#labels.pop();
-    this.#slots.delete(label);
+    const move = this.#slots.remove(label);
+    if (!move) return;
+    const { from, to } = move;
+    const dim = this.dimension;
+    this.#codes.copyWithin(to * dim, from * dim, (from + 1) * dim);
+    this.#scales[to] = this.#scales[from]!;
+    this.#squaredNorms[to] = this.#squaredNorms[from]!;
   }
 
   /**
@@ -99,12 +87,12 @@ export class QuantizedMirror {
     const score = (slot: number) => this.#approximateDistance(slot, query, queryNorm);
     if (allowed && allowed.size < this.size) {
       for (const label of allowed) {
-        const slot = this.#slots.get(label);
+        const slot = this.#slots.slotOf(label);
         if (slot !== undefined) top.push(label, score(slot));
       }
     } else {
-      for (let slot = 0; slot < this.#labels.length; slot++) {
-        const label = this.#labels[slot]!;
+      for (let slot = 0; slot < this.#slots.size; slot++) {
+        const label = this.#slots.labelAt(slot);
         if (!allowed || allowed.has(label)) top.push(label, score(slot));
       }
     }
@@ -116,8 +104,7 @@ export class QuantizedMirror {
     this.#codes = new Int8Array(0);
     this.#scales = new Float32Array(0);
     this.#squaredNorms = new Float32Array(0);
-    this.#labels = [];
-    this.#slots = new Map();
+    this.#slots.clear();
   }
 
   #approximateDistance(slot: number, query: Float32Array, queryNorm: number): number {

@@ -1,6 +1,6 @@
 /** The `where` / `whereDocument` part of the RecordStore contract: a fixed table of filters and their hits. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../src/engine/database.js';
+import { makeCollectionModel } from './record-store-fixtures.js';
 import type { RecordFilter, RecordStore } from '../../src/engine/ports.js';
 import type { Metadata, RecordInput, Where, WhereDocument } from '../../src/engine/types.js';
 
@@ -113,17 +113,7 @@ export function describeRecordFilterContract(open: () => RecordStore): void {
 
     beforeEach(() => {
       store = open();
-      store.createCollection({
-        id: collectionId,
-        name: 'filters',
-        tenant: DEFAULT_TENANT,
-        database: DEFAULT_DATABASE,
-        metadata: null,
-        configuration: {},
-        hnsw: { space: 'l2', efConstruction: 100, efSearch: 100, maxNeighbors: 16 },
-        dimension: null,
-        embedding: null,
-      });
+      store.createCollection(makeCollectionModel({ id: collectionId, name: 'filters' }));
       store.putRecords(collectionId, RECORDS);
     });
 
