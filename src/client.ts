@@ -8,14 +8,17 @@ import { createEmbeddingResolver, DEFAULT_EMBEDDING } from './embed/registry.js'
 
 /** A client-side embedding function, as the chromadb client takes it. */
 export interface ClientEmbeddingFunction {
+  /** Embeds documents, and query texts too when `generateForQueries` is absent. */
   generate(texts: string[]): Promise<number[][]>;
+  /** Embeds query texts, for models that embed questions differently from documents (chromadb 3.x). */
+  generateForQueries?(texts: string[]): Promise<number[][]>;
 }
 
 /** Options shared by both clients. */
 export interface ClientOptions {
   tenant?: string;
   database?: string;
-  /** Server-side embedding functions (default: kbgate's registry: all-MiniLM-L6-v2, downloaded on first use). */
+  /** Server-side embedding functions (default: kbgate's registry; local models are downloaded on first use). */
   resolveEmbedding?: EmbeddingResolver;
   /**
    * Binding given to new collections that name none (default `default`): documents added without embeddings are
@@ -30,7 +33,7 @@ export interface CollectionArgs {
   metadata?: Metadata | null;
   configuration?: Record<string, unknown> | null;
   embeddingFunction?: ClientEmbeddingFunction | null;
-  /** kbgate's server-side embedding binding (`default`, `openai:<model>`, `none`). */
+  /** kbgate's server-side embedding binding (`default`, `multilingual`, `openai:<model>`, `none`). */
   embedding?: string | null;
 }
 
@@ -104,7 +107,11 @@ export class Collection {
   async query(args: QueryArgs): Promise<QueryResult> {
     if (!args.queryEmbeddings && args.queryTexts && this.#ef) {
       const { queryTexts, ...rest } = args;
-      return this.#engine.query(this.id, { ...rest, queryEmbeddings: await this.#ef.generate(queryTexts) });
+      const ef = this.#ef;
+      const queryEmbeddings = ef.generateForQueries
+        ? await ef.generateForQueries(queryTexts)
+        : await ef.generate(queryTexts);
+      return this.#engine.query(this.id, { ...rest, queryEmbeddings });
     }
     return this.#engine.query(this.id, args);
   }

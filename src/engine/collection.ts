@@ -284,7 +284,8 @@ export class CollectionOps {
         `Collection "${collection.name}" has no embedding function; pass queryEmbeddings instead of queryTexts`,
       );
     }
-    return validateEmbeddings(await fn.embed(texts), collection.dimension);
+    const vectors = fn.embedQuery ? await fn.embedQuery(texts) : await fn.embed(texts);
+    return validateEmbeddings(vectors, collection.dimension);
   }
 
   #readExisting(collectionId: string, patches: RecordPatch[]): Map<string, StoredRecord> {

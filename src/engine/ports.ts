@@ -149,9 +149,19 @@ export interface VectorIndexFactory {
   drop(collectionId: string): void;
 }
 
-/** Turns texts into vectors; documents and queries of one collection go through the same function. */
+/**
+ * Turns texts into vectors; documents and queries of one collection go through the same function.
+ *
+ * @remarks
+ * Models trained for asymmetric retrieval (e5: `query: ` / `passage: `) embed a question differently from a
+ * document: such a function implements `embedQuery`, and the engine uses it for query texts. Without it, query
+ * texts go through `embed` too.
+ */
 export interface EmbeddingFunction {
-  /** Registry name, e.g. `default` or `openai:text-embedding-3-small`. */
+  /** Registry name, e.g. `default`, `multilingual` or `openai:text-embedding-3-small`. */
   readonly name: string;
+  /** Embeds documents; one vector per text, in input order. */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /** Embeds query texts into the same space as the documents; one vector per text, in input order. */
+  embedQuery?(texts: string[]): Promise<Float32Array[]>;
 }
