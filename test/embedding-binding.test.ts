@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { PersistentClient } from '../src/client.js';
 import { EngineError } from '../src/engine/errors.js';
 import { createEmbeddingResolver } from '../src/embed/registry.js';
+import { MULTILINGUAL_MODEL } from '../src/embed/transformers.js';
 import { makeTempDir } from './helpers/clients.js';
-import { writeTinyModel, TINY_HIDDEN_SIZE } from './helpers/tiny-model.js';
+import { expectedEmbedding, writeTinyModel, TINY_HIDDEN_SIZE } from './helpers/tiny-model.js';
 
 function resolverFor(modelDir: string) {
   return createEmbeddingResolver({ modelDir, offline: true, transformers: { model: 'tiny-bert' } });
+}
+
+/** Squared L2 distance, Chroma's default `l2` space. */
+function squaredL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  return sum;
 }
 
 describe('collections bound to an embedding function', () => {
@@ -86,6 +94,80 @@ describe('collections bound to an embedding function', () => {
       await col.add({ ids: ['b'], embeddings: [[1, 2]], documents: ['has its own vector'] });
       expect(await col.count()).toBe(1);
       expect((await col.query({ queryEmbeddings: [[1, 2]] })).ids).toEqual([['b']]);
+    } finally {
+      client.close();
+      data.dispose();
+    }
+  });
+
+  it('should embed documents as "passage: " and query texts as "query: " in a multilingual collection', async () => {
+    const models = makeTempDir('kbgate-models-');
+    const data = makeTempDir();
+    const e5 = writeTinyModel(models.path, MULTILINGUAL_MODEL);
+    const client = new PersistentClient({
+      path: data.path,
+      resolveEmbedding: createEmbeddingResolver({ modelDir: models.path, offline: true }),
+      defaultEmbedding: 'multilingual',
+    });
+    try {
+      const col = await client.createCollection({ name: 'e5-docs' });
+      expect(client.engine.getCollectionById(col.id).embedding).toBe('multilingual');
+      await col.add({ ids: ['hello', 'cat'], documents: ['hello world', 'the cat sat on the mat'] });
+      const passage = expectedEmbedding(e5, ['[CLS]', 'passage', ':', 'hello', 'world', '[SEP]']);
+      const stored = await col.get({ ids: ['hello'], include: ['embeddings'] });
+      expect(stored.embeddings?.[0]).toEqual(Array.from(passage).map((v) => expect.closeTo(v, 5)));
+
+      const result = await col.query({ queryTexts: ['hello world'], nResults: 1 });
+      const query = expectedEmbedding(e5, ['[CLS]', 'query', ':', 'hello', 'world', '[SEP]']);
+      expect(result.ids).toEqual([['hello']]);
+      // Not 0: the same text is a different vector as a question than as a passage.
+      expect(result.distances?.[0]?.[0]).toBeCloseTo(squaredL2(query, passage), 5);
+      expect(squaredL2(query, passage)).toBeGreaterThan(1e-3);
+    } finally {
+      client.close();
+      models.dispose();
+      data.dispose();
+    }
+  });
+
+  it('should fail a multilingual collection without its model naming the multilingual download', async () => {
+    const data = makeTempDir();
+    const client = new PersistentClient({
+      path: data.path,
+      resolveEmbedding: createEmbeddingResolver({ modelDir: data.path, offline: true }),
+    });
+    try {
+      const col = await client.createCollection({ name: 'no-e5', embedding: 'multilingual' });
+      const err = await col.add({ ids: ['a'], documents: ['สวัสดี'] }).catch((e: unknown) => e as EngineError);
+      expect((err as EngineError).code).toBe('FAILED_PRECONDITION');
+      expect((err as EngineError).message).toContain('npm run model:download -- multilingual');
+    } finally {
+      client.close();
+      data.dispose();
+    }
+  });
+
+  it('should embed query texts with a client-side generateForQueries when the function has one', async () => {
+    const data = makeTempDir();
+    const client = new PersistentClient({ path: data.path });
+    const calls: string[] = [];
+    const embeddingFunction = {
+      generate: async (texts: string[]) => {
+        calls.push(...texts.map((t) => `document ${t}`));
+        return texts.map((t) => [1, t.length]);
+      },
+      generateForQueries: async (texts: string[]) => {
+        calls.push(...texts.map((t) => `query ${t}`));
+        return texts.map((t) => [-1, t.length]);
+      },
+    };
+    try {
+      const col = await client.createCollection({ name: 'client-queries', embeddingFunction });
+      await col.add({ ids: ['short', 'long'], documents: ['ab', 'abcdefgh'] });
+      const result = await col.query({ queryTexts: ['abcdefg'], nResults: 1 });
+      expect(calls).toEqual(['document ab', 'document abcdefgh', 'query abcdefg']);
+      expect(result.ids).toEqual([['long']]);
+      expect(result.distances?.[0]?.[0]).toBeCloseTo(5, 5);
     } finally {
       client.close();
       data.dispose();

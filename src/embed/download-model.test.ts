@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEngineError } from '../engine/errors.js';
 import { TINY_HIDDEN_SIZE, writeTinyModel } from '../../test/helpers/tiny-model.js';
 import { downloadModel } from './download-model.js';
+import { MULTILINGUAL_MODEL } from './transformers.js';
 
 /** Serves `<root>/<model>/<file>` at `/<model>/resolve/main/<file>`, as the Hugging Face Hub lays out files. */
 async function startFakeHub(root: string): Promise<{ host: string; paths: string[]; server: Server }> {
@@ -50,6 +51,14 @@ describe('downloadModel', () => {
     expect(hub.paths).toContain('/org/hub-bert/resolve/main/onnx/model_quantized.onnx');
   });
 
+  it("should fetch a preset's model when given only the preset", async () => {
+    writeTinyModel(join(root, 'hub'), MULTILINGUAL_MODEL);
+    const modelDir = join(root, 'preset');
+    const result = await downloadModel({ modelDir, preset: 'multilingual', remoteHost: hub.host });
+    expect(result).toEqual({ directory: join(modelDir, MULTILINGUAL_MODEL), dimension: TINY_HIDDEN_SIZE });
+    expect(hub.paths).toContain(`/${MULTILINGUAL_MODEL}/resolve/main/onnx/model_quantized.onnx`);
+  });
+
   it('should keep a model that is already in the directory without fetching it', async () => {
     const tiny = writeTinyModel(join(root, 'present'), 'org/present-bert');
     const before = hub.paths.length;
@@ -66,5 +75,16 @@ describe('downloadModel', () => {
     }).catch((err: unknown) => err);
     expect(isEngineError(error, 'UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toMatch(/KBGATE_MODEL_DIR/);
+  });
+
+  it("should name the preset's download command when its model cannot be fetched", async () => {
+    const error: unknown = await downloadModel({
+      modelDir: join(root, 'nowhere-multilingual'),
+      preset: 'multilingual',
+      model: 'org/absent-e5',
+      remoteHost: hub.host,
+    }).catch((err: unknown) => err);
+    expect(isEngineError(error, 'UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('npm run model:download -- multilingual');
   });
 });

@@ -1,13 +1,21 @@
-/** Fetches the default embedding model into a model directory, for machines that will run offline. */
+/** Fetches a local embedding model (a preset's, by default `default`'s) into a model directory, for offline use. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineError } from '../engine/errors.js';
-import { DEFAULT_MODEL, TransformersEmbedding } from './transformers.js';
+import {
+  downloadCommand,
+  TRANSFORMERS_PRESETS,
+  TransformersEmbedding,
+  type TransformersPresetName,
+} from './transformers.js';
 
 /** What to fetch and where to put it. */
 export interface DownloadModelOptions {
   /** The model directory (KBGATE_MODEL_DIR); files land in `<modelDir>/<model>/`. */
   modelDir: string;
+  /** The preset whose model to fetch (default `default`). */
+  preset?: TransformersPresetName;
+  /** A model id other than the preset's. */
   model?: string;
   quantized?: boolean;
   /** A Hugging Face mirror with the Hub's URL layout, instead of huggingface.co. */
@@ -27,10 +35,11 @@ export interface DownloadedModel {
  * Throws UNAVAILABLE naming the way out when the files cannot be fetched (typically: no network on this machine).
  */
 export async function downloadModel(options: DownloadModelOptions): Promise<DownloadedModel> {
-  const model = options.model ?? DEFAULT_MODEL;
+  const preset = options.preset ?? 'default';
+  const model = options.model ?? TRANSFORMERS_PRESETS[preset].model;
   const quantized = options.quantized ?? true;
   const directory = join(options.modelDir, model);
-  const embedding = new TransformersEmbedding({ ...options, model, quantized, offline: false });
+  const embedding = new TransformersEmbedding({ ...options, preset, model, quantized, offline: false });
   let vector: Float32Array | undefined;
   try {
     [vector] = await embedding.embed(['kbgate checks the embedding model']);
@@ -38,7 +47,7 @@ export async function downloadModel(options: DownloadModelOptions): Promise<Down
     const host = options.remoteHost ?? 'huggingface.co';
     throw new EngineError(
       'UNAVAILABLE',
-      `could not download ${model} from ${host} into ${directory}: run \`npm run model:download\` on a machine ` +
+      `could not download ${model} from ${host} into ${directory}: run \`${downloadCommand(preset)}\` on a machine ` +
         `with network access to ${host} and copy its model directory to KBGATE_MODEL_DIR here`,
       { cause: err },
     );

@@ -7,10 +7,10 @@ import {
   startFakeEmbeddingServer,
   type FakeEmbeddingServer,
 } from '../../test/helpers/fake-embedding-server.js';
-import { TINY_HIDDEN_SIZE, writeTinyModel } from '../../test/helpers/tiny-model.js';
+import { expectedEmbedding, TINY_HIDDEN_SIZE, writeTinyModel } from '../../test/helpers/tiny-model.js';
 import { OpenAICompatibleEmbedding } from './openai-compatible.js';
 import { createEmbeddingResolver, parseEmbeddingName } from './registry.js';
-import { TransformersEmbedding } from './transformers.js';
+import { MULTILINGUAL_MODEL, TransformersEmbedding } from './transformers.js';
 
 function codeOf(fn: () => unknown): ErrorCode | undefined {
   try {
@@ -25,6 +25,7 @@ describe('parseEmbeddingName', () => {
   it('should parse the default, none and OpenAI-compatible names', () => {
     expect(parseEmbeddingName('default')).toEqual({ kind: 'default' });
     expect(parseEmbeddingName('none')).toEqual({ kind: 'none' });
+    expect(parseEmbeddingName('multilingual')).toEqual({ kind: 'multilingual' });
     expect(parseEmbeddingName('openai:text-embedding-3-small')).toEqual({
       kind: 'openai',
       model: 'text-embedding-3-small',
@@ -45,6 +46,8 @@ describe('parseEmbeddingName', () => {
     'openai:a b',
     'sentence-transformers',
     'none ',
+    'Multilingual',
+    'multilingual-e5-small',
   ])('should reject %j with INVALID_ARGUMENT', (name) => {
     expect(codeOf(() => parseEmbeddingName(name))).toBe('INVALID_ARGUMENT');
   });
@@ -81,6 +84,32 @@ describe('createEmbeddingResolver', () => {
     });
     const [vector] = await resolve('default').embed(['hello world']);
     expect(vector).toHaveLength(TINY_HIDDEN_SIZE);
+  });
+
+  it('should resolve multilingual to one shared local function, separate from default', () => {
+    const resolve = createEmbeddingResolver({ offline: true });
+    const multilingual = resolve('multilingual');
+    expect(multilingual).toBeInstanceOf(TransformersEmbedding);
+    expect(multilingual.name).toBe('multilingual');
+    expect(resolve('multilingual')).toBe(multilingual);
+    expect(resolve('default')).not.toBe(multilingual);
+  });
+
+  it('should load multilingual from its folder in the model directory, with its prefixes', async () => {
+    const modelDir = join(root, 'multilingual-models');
+    const e5 = writeTinyModel(modelDir, MULTILINGUAL_MODEL);
+    const resolve = createEmbeddingResolver({ modelDir, offline: true });
+    const multilingual = resolve('multilingual');
+    const closeTo = (tokens: string[]) =>
+      Array.from(expectedEmbedding(e5, ['[CLS]', ...tokens, '[SEP]'])).map((v) => expect.closeTo(v, 5));
+    const [passage] = await multilingual.embed(['hello']);
+    const [query] = (await multilingual.embedQuery?.(['hello'])) ?? [];
+    expect(Array.from(passage ?? [])).toEqual(closeTo(['passage', ':', 'hello']));
+    expect(Array.from(query ?? [])).toEqual(closeTo(['query', ':', 'hello']));
+    // default's all-MiniLM-L6-v2 is not in that directory: the two presets load different models.
+    await expect(resolve('default').embed(['hello'])).rejects.toSatisfy((err) =>
+      isEngineError(err, 'FAILED_PRECONDITION'),
+    );
   });
 
   it('should resolve openai:<model> to a client of the configured server, one per model', async () => {

@@ -1,11 +1,17 @@
-/** Named embedding functions: what a collection's binding (`default`, `openai:<model>`, `none`) resolves to. */
+/** Named embedding functions: what a binding (`default`, `multilingual`, `openai:<model>`, `none`) resolves to. */
 import { EngineError } from '../engine/errors.js';
 import { OpenAICompatibleEmbedding, type OpenAICompatibleEmbeddingOptions } from './openai-compatible.js';
-import { TransformersEmbedding, type TransformersEmbeddingOptions } from './transformers.js';
+import {
+  TransformersEmbedding,
+  type TransformersEmbeddingOptions,
+  type TransformersPresetName,
+} from './transformers.js';
 import type { EmbeddingResolver } from '../engine/database.js';
 
 /** The name of the local all-MiniLM-L6-v2 function. */
 export const DEFAULT_EMBEDDING = 'default';
+/** The name of the local multilingual-e5-small function (Thai, Chinese, Russian, ... and cross-language). */
+export const MULTILINGUAL_EMBEDDING = 'multilingual';
 /** The name of "no embedding function": the collection is searched lexically only. */
 export const NO_EMBEDDING = 'none';
 /** Prefix of OpenAI-compatible function names: `openai:<model>`. */
@@ -15,11 +21,13 @@ export const OPENAI_PREFIX = 'openai:';
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,199}$/;
 
 /** A parsed embedding function name. */
-export type EmbeddingName = { kind: 'default' } | { kind: 'none' } | { kind: 'openai'; model: string };
+export type EmbeddingName =
+  { kind: 'default' } | { kind: 'multilingual' } | { kind: 'none' } | { kind: 'openai'; model: string };
 
 /** Parses and validates an embedding function name; throws INVALID_ARGUMENT for anything else. */
 export function parseEmbeddingName(name: string): EmbeddingName {
   if (name === DEFAULT_EMBEDDING) return { kind: 'default' };
+  if (name === MULTILINGUAL_EMBEDDING) return { kind: 'multilingual' };
   if (name === NO_EMBEDDING) return { kind: 'none' };
   if (typeof name === 'string' && name.startsWith(OPENAI_PREFIX)) {
     const model = name.slice(OPENAI_PREFIX.length);
@@ -27,9 +35,12 @@ export function parseEmbeddingName(name: string): EmbeddingName {
   }
   throw new EngineError(
     'INVALID_ARGUMENT',
-    `unknown embedding function ${JSON.stringify(name)}: expected "default", "none" or "openai:<model>"`,
+    `unknown embedding function ${JSON.stringify(name)}: expected "default", "multilingual", "none" or "openai:<model>"`,
   );
 }
+
+/** Settings of a local function a resolver may override; the preset and the model directory are its own. */
+type LocalTuning = Omit<TransformersEmbeddingOptions, 'modelDir' | 'offline' | 'preset'>;
 
 /** Start-up settings the resolver builds functions from (from `loadConfig`). */
 export interface EmbeddingResolverOptions {
@@ -41,8 +52,10 @@ export interface EmbeddingResolverOptions {
   openaiUrl?: string | null;
   /** KBGATE_EMBEDDING_API_KEY; held here only, never stored with a collection. */
   openaiApiKey?: string | null;
-  /** Tuning of the local function (model, quantization, batch size). */
-  transformers?: Omit<TransformersEmbeddingOptions, 'modelDir' | 'offline'>;
+  /** Tuning of the local `default` function (model, quantization, batch size). */
+  transformers?: LocalTuning;
+  /** Tuning of the local `multilingual` function (model, quantization, batch size). */
+  multilingual?: LocalTuning;
   /** Tuning of OpenAI-compatible functions (batch size, timeout, retries). */
   openai?: Omit<OpenAICompatibleEmbeddingOptions, 'baseUrl' | 'model' | 'apiKey'>;
 }
@@ -51,22 +64,22 @@ export interface EmbeddingResolverOptions {
  * Creates the resolver the engine uses to embed a collection's documents and queries.
  *
  * @remarks
- * Functions are created on first use and reused: one local model per process, one client per OpenAI model.
- * Creating one does not load or call anything, so resolving never fails for lack of a model or a network.
+ * Functions are created on first use and reused: one function per local preset per process, one client per
+ * OpenAI model. Creating one does not load or call anything, so resolving never fails for lack of a model or a
+ * network.
  */
 export function createEmbeddingResolver(options: EmbeddingResolverOptions = {}): EmbeddingResolver {
-  let local: TransformersEmbedding | undefined;
+  const local = new Map<TransformersPresetName, TransformersEmbedding>();
   const remote = new Map<string, OpenAICompatibleEmbedding>();
   return (name) => {
     const parsed = parseEmbeddingName(name);
     switch (parsed.kind) {
       case 'default':
-        local ??= new TransformersEmbedding({
-          ...options.transformers,
-          modelDir: options.modelDir ?? undefined,
-          offline: options.offline,
-        });
-        return local;
+      case 'multilingual': {
+        const existing = local.get(parsed.kind) ?? createLocal(options, parsed.kind);
+        local.set(parsed.kind, existing);
+        return existing;
+      }
       case 'none':
         throw new EngineError(
           'FAILED_PRECONDITION',
@@ -79,6 +92,18 @@ export function createEmbeddingResolver(options: EmbeddingResolverOptions = {}):
       }
     }
   };
+}
+
+function createLocal(
+  options: EmbeddingResolverOptions,
+  preset: TransformersPresetName,
+): TransformersEmbedding {
+  return new TransformersEmbedding({
+    ...(preset === 'default' ? options.transformers : options.multilingual),
+    preset,
+    modelDir: options.modelDir ?? undefined,
+    offline: options.offline,
+  });
 }
 
 function createOpenAI(options: EmbeddingResolverOptions, model: string): OpenAICompatibleEmbedding {

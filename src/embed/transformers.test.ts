@@ -9,7 +9,7 @@ import {
   writeTinyModel,
   type TinyModel,
 } from '../../test/helpers/tiny-model.js';
-import { TransformersEmbedding } from './transformers.js';
+import { MULTILINGUAL_MODEL, TransformersEmbedding } from './transformers.js';
 
 function norm(vector: Float32Array): number {
   return Math.hypot(...vector);
@@ -80,6 +80,12 @@ describe('TransformersEmbedding', () => {
 
   it('should return no vectors for no texts', async () => {
     await expect(embedding.embed([])).resolves.toEqual([]);
+    await expect(embedding.embedQuery([])).resolves.toEqual([]);
+  });
+
+  it('should embed query texts exactly as documents, without prefixes', async () => {
+    const [query] = await embedding.embedQuery(['hello world']);
+    expectClose(query, expectedEmbedding(tiny, ['[CLS]', 'hello', 'world', '[SEP]']));
   });
 
   it('should share one loaded model between instances with the same options', async () => {
@@ -127,6 +133,61 @@ describe('TransformersEmbedding', () => {
       const model = writeTinyModel(dir, 'late-bert', 7);
       const [vector] = await late.embed(['hello']);
       expectClose(vector, expectedEmbedding(model, ['[CLS]', 'hello', '[SEP]']));
+    });
+  });
+
+  describe('with the multilingual preset', () => {
+    let models: string;
+    let e5: TinyModel;
+    let multilingual: TransformersEmbedding;
+
+    beforeAll(() => {
+      models = join(root, 'multilingual');
+      e5 = writeTinyModel(models, MULTILINGUAL_MODEL, 11);
+      multilingual = new TransformersEmbedding({ preset: 'multilingual', modelDir: models, offline: true });
+    });
+
+    it('should be named multilingual and load the multilingual model from the model directory', async () => {
+      expect(multilingual.name).toBe('multilingual');
+      const [vector] = await multilingual.embed(['hello']);
+      expect(vector).toHaveLength(TINY_HIDDEN_SIZE);
+    });
+
+    it('should embed documents as "passage: <text>"', async () => {
+      const [vector] = await multilingual.embed(['hello world']);
+      expectClose(vector, expectedEmbedding(e5, ['[CLS]', 'passage', ':', 'hello', 'world', '[SEP]']));
+    });
+
+    it('should embed query texts as "query: <text>"', async () => {
+      const [vector] = await multilingual.embedQuery(['hello world']);
+      expectClose(vector, expectedEmbedding(e5, ['[CLS]', 'query', ':', 'hello', 'world', '[SEP]']));
+    });
+
+    it('should prefix every text of a run longer than one batch', async () => {
+      const small = new TransformersEmbedding({
+        preset: 'multilingual',
+        modelDir: models,
+        offline: true,
+        batchSize: 2,
+      });
+      const words = ['hello', 'world', 'cat', 'mat', 'base'];
+      const vectors = await small.embedQuery(words);
+      words.forEach((word, i) =>
+        expectClose(vectors[i], expectedEmbedding(e5, ['[CLS]', 'query', ':', word, '[SEP]'])),
+      );
+    });
+
+    it('should fail offline without the model with FAILED_PRECONDITION naming its download command', async () => {
+      const missing = new TransformersEmbedding({
+        preset: 'multilingual',
+        modelDir: join(root, 'empty'),
+        offline: true,
+      });
+      const error: unknown = await missing.embedQuery(['hello']).catch((err: unknown) => err);
+      expect(isEngineError(error, 'FAILED_PRECONDITION')).toBe(true);
+      expect((error as Error).message).toContain(MULTILINGUAL_MODEL);
+      expect((error as Error).message).toContain('npm run model:download -- multilingual');
+      expect((error as Error).message).toMatch(/KBGATE_MODEL_DIR/);
     });
   });
 

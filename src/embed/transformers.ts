@@ -1,20 +1,66 @@
-/** The default embedding function: all-MiniLM-L6-v2 run locally through transformers.js (ONNX Runtime). */
+/** Local embedding functions run through transformers.js (ONNX Runtime): `default` and `multilingual`. */
 import { EngineError } from '../engine/errors.js';
 import type { EmbeddingFunction } from '../engine/ports.js';
 
-/** The Hugging Face model the default function loads: 384-dimensional sentence embeddings. */
-export const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2';
+/** A local model kbgate knows by name: which files to load and the prefixes it was trained with. */
+export interface TransformersPreset {
+  /** The registry name of the function, as a collection's binding spells it. */
+  name: string;
+  /** Hugging Face repository id: a folder under the model directory. */
+  model: string;
+  /** Put before every query text. */
+  queryPrefix: string;
+  /** Put before every document. */
+  documentPrefix: string;
+}
+
+/**
+ * The local presets: both 384-dimensional, mean-pooled and normalized.
+ *
+ * @remarks
+ * all-MiniLM-L6-v2 (Chroma's default) is English-only and symmetric. multilingual-e5-small covers about 100
+ * languages and, as its model card requires, reads `query: ` before questions and `passage: ` before documents.
+ */
+export const TRANSFORMERS_PRESETS = {
+  default: { name: 'default', model: 'Xenova/all-MiniLM-L6-v2', queryPrefix: '', documentPrefix: '' },
+  multilingual: {
+    name: 'multilingual',
+    model: 'Xenova/multilingual-e5-small',
+    queryPrefix: 'query: ',
+    documentPrefix: 'passage: ',
+  },
+} as const satisfies Record<string, TransformersPreset>;
+
+/** The name of a local preset. */
+export type TransformersPresetName = keyof typeof TRANSFORMERS_PRESETS;
+
+/** The Hugging Face model the default function loads: 384-dimensional English sentence embeddings. */
+export const DEFAULT_MODEL = TRANSFORMERS_PRESETS.default.model;
+/** The Hugging Face model the multilingual function loads: 384-dimensional multilingual e5 embeddings. */
+export const MULTILINGUAL_MODEL = TRANSFORMERS_PRESETS.multilingual.model;
+
+/** Whether a name is one of the local presets. */
+export function isTransformersPreset(name: string): name is TransformersPresetName {
+  return Object.hasOwn(TRANSFORMERS_PRESETS, name);
+}
+
+/** The command that fills a model directory with a preset's files, for error messages and docs. */
+export function downloadCommand(preset: TransformersPresetName): string {
+  return preset === 'default' ? 'npm run model:download' : `npm run model:download -- ${preset}`;
+}
 
 /** How many texts go through the model in one run. */
 export const DEFAULT_BATCH_SIZE = 32;
 
 /** Where the model comes from and how it runs. */
 export interface TransformersEmbeddingOptions {
+  /** Which preset: its name, model and prefixes (default `default`). */
+  preset?: TransformersPresetName;
   /** A directory holding `<model>/...` files (KBGATE_MODEL_DIR); downloads are cached there too. */
   modelDir?: string;
   /** Never download (KBGATE_OFFLINE): the model must already be in `modelDir`. */
   offline?: boolean;
-  /** Model name, a folder under `modelDir` or a Hugging Face repository id. */
+  /** Model name, a folder under `modelDir` or a Hugging Face repository id; default: the preset's model. */
   model?: string;
   /** Load `onnx/model_quantized.onnx` rather than `onnx/model.onnx`. */
   quantized?: boolean;
@@ -42,17 +88,21 @@ let loadQueue: Promise<unknown> = Promise.resolve();
  *
  * @remarks
  * The model loads lazily on the first `embed` and is shared by every instance with the same options. When it cannot
- * be had, `embed` throws FAILED_PRECONDITION naming the fix; nothing else in the process is affected.
+ * be had, `embed` throws FAILED_PRECONDITION naming the fix; nothing else in the process is affected. Documents
+ * and query texts get the preset's prefixes; the caller passes them bare.
  */
 export class TransformersEmbedding implements EmbeddingFunction {
-  readonly name = 'default';
+  readonly name: string;
   readonly #options: ResolvedOptions;
 
   constructor(options: TransformersEmbeddingOptions = {}) {
+    const preset = options.preset ?? 'default';
+    this.name = TRANSFORMERS_PRESETS[preset].name;
     this.#options = {
+      preset,
       modelDir: options.modelDir,
       offline: options.offline ?? false,
-      model: options.model ?? DEFAULT_MODEL,
+      model: options.model ?? TRANSFORMERS_PRESETS[preset].model,
       quantized: options.quantized ?? true,
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       remoteHost: options.remoteHost,
@@ -65,21 +115,30 @@ export class TransformersEmbedding implements EmbeddingFunction {
     }
   }
 
-  /** Embeds texts in batches; one vector per text, in input order. */
-  async embed(texts: string[]): Promise<Float32Array[]> {
-    if (texts.length === 0) return [];
-    const extractor = await this.#extractor();
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += this.#options.batchSize) {
-      const batch = texts.slice(start, start + this.#options.batchSize);
-      vectors.push(...(await runBatch(extractor, batch)));
-    }
-    return vectors;
+  /** Embeds documents (with the preset's document prefix) in batches; one vector per text, in input order. */
+  embed(texts: string[]): Promise<Float32Array[]> {
+    return this.#embedPrefixed(TRANSFORMERS_PRESETS[this.#options.preset].documentPrefix, texts);
+  }
+
+  /** Embeds query texts (with the preset's query prefix) in batches; one vector per text, in input order. */
+  embedQuery(texts: string[]): Promise<Float32Array[]> {
+    return this.#embedPrefixed(TRANSFORMERS_PRESETS[this.#options.preset].queryPrefix, texts);
   }
 
   /** Loads the model now (or waits for the load under way), e.g. to warm up before serving. */
   async load(): Promise<void> {
     await this.#extractor();
+  }
+
+  async #embedPrefixed(prefix: string, texts: string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const extractor = await this.#extractor();
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += this.#options.batchSize) {
+      const batch = texts.slice(start, start + this.#options.batchSize).map((text) => prefix + text);
+      vectors.push(...(await runBatch(extractor, batch)));
+    }
+    return vectors;
   }
 
   #extractor(): Promise<Extractor> {
@@ -141,23 +200,24 @@ function modelUnavailable(options: ResolvedOptions, cause: unknown): EngineError
   return new EngineError('FAILED_PRECONDITION', message, { cause });
 }
 
-function describeFix({ modelDir, offline }: ResolvedOptions): string {
+function describeFix({ modelDir, offline, preset }: ResolvedOptions): string {
   const download = 'or unset KBGATE_OFFLINE to download it on first use';
+  const command = `\`${downloadCommand(preset)}\``;
   if (offline && modelDir) {
     return (
       `is not in KBGATE_MODEL_DIR (${modelDir}) and KBGATE_OFFLINE forbids downloading it: fill that directory ` +
-      `with \`npm run model:download\` (here or on a connected machine, then copy it), ${download}`
+      `with ${command} (here or on a connected machine, then copy it), ${download}`
     );
   }
   if (offline) {
     return (
       'is not available: KBGATE_OFFLINE is set but KBGATE_MODEL_DIR is not; set KBGATE_MODEL_DIR to a directory ' +
-      `filled by \`npm run model:download\`, ${download}`
+      `filled by ${command}, ${download}`
     );
   }
   return (
     'could not be loaded or downloaded: allow network access to huggingface.co, or fill a directory with ' +
-    '`npm run model:download` on a connected machine and set KBGATE_MODEL_DIR to it'
+    `${command} on a connected machine and set KBGATE_MODEL_DIR to it`
   );
 }
 

@@ -8,7 +8,7 @@ import { mulberry32 } from './random-data.js';
 export const TINY_HIDDEN_SIZE = 8;
 
 /** Special tokens first, then whole words; ids are positions in this list. */
-const TINY_VOCAB = [
+const BASE_VOCAB = [
   '[PAD]',
   '[UNK]',
   '[CLS]',
@@ -26,6 +26,11 @@ const TINY_VOCAB = [
   '##s',
   '.',
 ] as const;
+
+/** The words of e5's `query: ` and `passage: ` prefixes, so that a prefix changes the vector. */
+const PREFIX_VOCAB = ['query', 'passage', ':'] as const;
+
+const TINY_VOCAB = [...BASE_VOCAB, ...PREFIX_VOCAB];
 
 /** What a test needs to compute the model's output by hand. */
 export interface TinyModel {
@@ -247,12 +252,16 @@ const MODEL_CONFIG = {
  *
  * @remarks
  * Both ONNX files hold the same float graph: transformers.js picks the file name by `quantized`, not its content.
+ * `model` may be a preset's Hugging Face id (e.g. `Xenova/multilingual-e5-small`): the preset then loads the tiny
+ * model from `modelDir` without being told its name.
  */
 export function writeTinyModel(modelDir: string, model = 'tiny-bert', seed = 42): TinyModel {
   const random = mulberry32(seed);
   const vocab = new Map(TINY_VOCAB.map((token, id) => [token as string, id]));
-  const wordEmbeddings = randomRows(TINY_VOCAB.length, random);
+  // Prefix rows are drawn last: adding them left the vectors of every earlier token, and so every test, unchanged.
+  const baseRows = randomRows(BASE_VOCAB.length, random);
   const typeRows = randomRows(2, random);
+  const wordEmbeddings = [...baseRows, ...randomRows(PREFIX_VOCAB.length, random)];
   const dir = join(modelDir, model);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const onnx = encodeModel(wordEmbeddings, typeRows);
