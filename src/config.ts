@@ -159,7 +159,7 @@ const SPECS: VariableSpec[] = [
     name: 'KBGATE_EMBEDDING',
     default: 'default',
     description:
-      'Embedding for new collections: `default` (local all-MiniLM-L6-v2), `openai:<model>` or `none`.',
+      'Embedding for new collections: `default` (local all-MiniLM-L6-v2, English only), `multilingual` (local multilingual-e5-small: Thai, Chinese, Russian, ... or questions in another language than the documents), `openai:<model>` or `none`.',
     schema: z.string().min(1),
   },
   {
