@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, ndcgAt, recallAt } from './ir-metrics.js';
+import { hitAt, mean, ndcgAt, recallAt, reciprocalRankAt } from './ir-metrics.js';
 
 describe('ndcgAt', () => {
   it('should be 1 when the relevant documents come first', () => {
@@ -30,5 +30,24 @@ describe('mean', () => {
   it('should average values and give 0 for none', () => {
     expect(mean([1, 2, 3])).toBe(2);
     expect(mean([])).toBe(0);
+  });
+});
+
+describe('hitAt', () => {
+  it('should be 1 when a relevant document is within the cut-off, else 0', () => {
+    expect(hitAt(3, ['x', 'y', 'a'], new Set(['a']))).toBe(1);
+    expect(hitAt(2, ['x', 'y', 'a'], new Set(['a']))).toBe(0);
+    expect(hitAt(3, ['a'], new Set())).toBe(0);
+  });
+});
+
+describe('reciprocalRankAt', () => {
+  it('should be one over the rank of the first relevant document', () => {
+    expect(reciprocalRankAt(10, ['a', 'b'], new Set(['a', 'b']))).toBe(1);
+    expect(reciprocalRankAt(10, ['x', 'y', 'b', 'a'], new Set(['a', 'b']))).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('should be 0 when no relevant document is within the cut-off', () => {
+    expect(reciprocalRankAt(2, ['x', 'y', 'a'], new Set(['a']))).toBe(0);
   });
 });

@@ -26,3 +26,18 @@ export function recallAt(k: number, ranked: readonly string[], relevant: Readonl
 export function mean(values: readonly number[]): number {
   return values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length;
 }
+
+/** 1 when a relevant document is among the first `k` of a ranking, else 0 (success@k, "hit rate"). */
+export function hitAt(k: number, ranked: readonly string[], relevant: ReadonlySet<string>): number {
+  return ranked.slice(0, k).some((id) => relevant.has(id)) ? 1 : 0;
+}
+
+/** 1 / rank of the first relevant document within the first `k` (its mean over queries is MRR@k); 0 when none. */
+export function reciprocalRankAt(
+  k: number,
+  ranked: readonly string[],
+  relevant: ReadonlySet<string>,
+): number {
+  const index = ranked.slice(0, k).findIndex((id) => relevant.has(id));
+  return index === -1 ? 0 : 1 / (index + 1);
+}
