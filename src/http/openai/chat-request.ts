@@ -38,3 +38,9 @@ export function contentText(content: unknown): string {
     .filter((text) => text !== '')
     .join('\n');
 }
+
+/** The index of the latest message with role `user`, or -1 when there is none. */
+export function latestUserIndex(messages: readonly ChatMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i -= 1) if (messages[i]?.role === 'user') return i;
+  return -1;
+}
