@@ -27,8 +27,12 @@ export interface UpstreamOptions {
 /** One request to forward. */
 export interface UpstreamRequest {
   method: string;
-  /** Path below `/v1`, with its query string (`/chat/completions`, `/models?x=1`). */
+  /** Path below `/v1`, with its query string (`/chat/completions`, `/models?x=1`), or below the root (`root`). */
   path: string;
+  /** The path is below the server's root rather than `/v1` (FastChat's `/api/v1/token_check`). */
+  root?: boolean;
+  /** Milliseconds to wait for response headers, instead of the configured timeout. */
+  timeoutMs?: number;
   headers: Record<string, string>;
   body?: Uint8Array | string;
   /** Aborted when the client goes away; cancels the upstream request and its body. */
@@ -50,24 +54,28 @@ export function upstreamBaseUrl(url: string): string {
  */
 export class UpstreamClient {
   readonly #baseUrl: string | null;
+  readonly #rootUrl: string | null;
   readonly #apiKey: string | null;
   readonly #timeoutMs: number;
 
   constructor(options: UpstreamOptions) {
     this.#baseUrl = options.baseUrl === null ? null : upstreamBaseUrl(options.baseUrl);
+    this.#rootUrl = this.#baseUrl === null ? null : this.#baseUrl.replace(/\/v1$/, '');
     this.#apiKey = options.apiKey;
     this.#timeoutMs = options.timeoutMs;
   }
 
   /** Sends the request; resolves with the response once its headers arrive, or throws {@link UpstreamError}. */
   async send(request: UpstreamRequest): Promise<Response> {
-    if (this.#baseUrl === null) {
+    const base = request.root === true ? this.#rootUrl : this.#baseUrl;
+    if (base === null) {
       throw new UpstreamError('NOT_CONFIGURED', 'No upstream chat API is configured (KBGATE_UPSTREAM_URL)');
     }
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
     try {
-      return await fetch(`${this.#baseUrl}${request.path}`, {
+      return await fetch(`${base}${request.path}`, {
         method: request.method,
         headers: this.#headers(request.headers),
         body: request.body,
@@ -77,7 +85,7 @@ export class UpstreamClient {
     } catch (err) {
       if (request.signal.aborted) throw err;
       if (timeout.signal.aborted) {
-        throw new UpstreamError('TIMEOUT', `Upstream did not answer within ${this.#timeoutMs} ms`, {
+        throw new UpstreamError('TIMEOUT', `Upstream did not answer within ${timeoutMs} ms`, {
           cause: err,
         });
       }
