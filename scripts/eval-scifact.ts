@@ -4,7 +4,8 @@
  * Usage: npm run eval:scifact -- [folder] [--embedding none|default|openai:<model>] [--model-dir <dir>]
  *
  * `folder` holds BEIR's corpus.jsonl, queries.jsonl and qrels/train.tsv; it defaults to `../shared/data/scifact`
- * relative to the repository root. Documents are indexed as title + text. With `--embedding none` (the default,
+ * relative to the repository root. Documents are indexed as title + text, with the title also in metadata
+ * (`title`), which the lexical index weights as a heading. With `--embedding none` (the default,
  * as no model weights are needed) only the lexical mode can run; vector and hybrid are reported as skipped.
  */
 import { readFileSync } from 'node:fs';
@@ -28,6 +29,7 @@ const DEPTH = 100;
 interface Corpus {
   ids: string[];
   documents: string[];
+  titles: string[];
 }
 
 interface Query {
@@ -47,6 +49,7 @@ function readCorpus(folder: string): Corpus {
   return {
     ids: rows.map((r) => r._id),
     documents: rows.map((r) => [r.title ?? '', r.text ?? ''].filter((t) => t !== '').join('\n')),
+    titles: rows.map((r) => r.title ?? ''),
   };
 }
 
@@ -78,6 +81,7 @@ async function loadCollection(engine: Engine, corpus: Corpus, embedding: string)
     await engine.add(collection.id, {
       ids: corpus.ids.slice(i, i + BATCH),
       documents: corpus.documents.slice(i, i + BATCH),
+      metadatas: corpus.titles.slice(i, i + BATCH).map((title) => (title === '' ? null : { title })),
     });
   }
 }

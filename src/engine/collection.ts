@@ -200,10 +200,23 @@ export class CollectionOps {
     return {
       ids: records.map((r) => r.id),
       scores: found.map((h) => h.score),
+      relevances: found.map((h) => h.relevance),
       documents: include.includes('documents') ? records.map((r) => r.document) : null,
       metadatas: include.includes('metadatas') ? records.map((r) => r.metadata) : null,
       uris: include.includes('uris') ? records.map((r) => r.uri) : null,
     };
+  }
+
+  /** Lexical relevance of `queryText` to each record id, in order; unknown ids get 0. */
+  async lexicalRelevance(collection: CollectionModel, queryText: string, ids: string[]): Promise<number[]> {
+    if (typeof queryText !== 'string') throw invalidArgument('queryText must be a string');
+    const { store } = this.#ctx;
+    const rowids = store.lookupRowids(collection.id, ids);
+    const relevance = store.lexicalRelevance(collection.id, queryText, [...rowids.values()]);
+    return ids.map((id) => {
+      const rowid = rowids.get(id);
+      return rowid === undefined ? 0 : (relevance.get(rowid) ?? 0);
+    });
   }
 
   /** Number of records in the collection. */

@@ -232,6 +232,14 @@ export class Engine {
     return this.#ops.lexicalQuery(this.getCollectionById(collectionId), args);
   }
 
+  /**
+   * How relevant each record is to `queryText` lexically: the share (0-1) of the query's informative words it
+   * matches, as `lexicalQuery` reports; ids that do not exist get 0.
+   */
+  lexicalRelevance(collectionId: string, queryText: string, ids: string[]): Promise<number[]> {
+    return this.#ops.lexicalRelevance(this.getCollectionById(collectionId), queryText, ids);
+  }
+
   async count(collectionId: string): Promise<number> {
     return this.#ops.count(this.getCollectionById(collectionId));
   }

@@ -90,9 +90,11 @@ export interface RecordStore {
 
   /**
    * Full-text search (BM25) over a collection's documents, best first; `allowed` restricts hits to those rowids.
-   * Scores are higher-is-better and only comparable within one call.
+   * Scores are higher-is-better and only comparable within one call; relevances are comparable across calls.
    */
   searchLexical(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[];
+  /** The lexical relevance (see {@link LexicalHit}) of `query` to each of these records; unknown rowids get 0. */
+  lexicalRelevance(collectionId: string, query: string, rowids: readonly number[]): Map<number, number>;
 
   /** The collection's current sequence number (0 for a new collection). */
   currentSeq(collectionId: string): number;
@@ -104,10 +106,15 @@ export interface RecordStore {
   close(): void;
 }
 
-/** A lexical hit: a record rowid and its score (higher is better). */
+/** A lexical hit: a record rowid, its BM25 score (higher is better) and its relevance to the query. */
 export interface LexicalHit {
   rowid: number;
   score: number;
+  /**
+   * The share, from 0 to 1, of the query's informative words (weighted by inverse document frequency) that the
+   * record matches in any form; unlike `score`, comparable across queries.
+   */
+  relevance: number;
 }
 
 /** Nearest-neighbour hits: parallel arrays sorted by ascending distance. */

@@ -130,6 +130,8 @@ export type WhereDocument =
 export interface LexicalResult {
   ids: string[];
   scores: number[];
+  /** Per hit, the share (0-1) of the query's informative words it matches; comparable across queries. */
+  relevances: number[];
   documents: (string | null)[] | null;
   metadatas: (Metadata | null)[] | null;
   uris: (string | null)[] | null;

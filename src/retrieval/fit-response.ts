@@ -1,5 +1,9 @@
 /** Keeps a search response under a size limit by shortening passage texts, never by silently dropping fields. */
-import type { SearchResponse } from './hybrid-search.js';
+/** A response with passage texts that can be shortened. */
+export interface ResponseWithTexts {
+  results: { text: string }[];
+  truncated?: boolean;
+}
 
 /** The ChatGPT plugin limit on a response body, in characters. */
 export const MAX_RESPONSE_CHARS = 100_000;
@@ -15,10 +19,10 @@ const SHRINK = 0.9;
  * @remarks Sizes are measured on `JSON.stringify` output in UTF-16 code units, which is never fewer than the
  * characters a client counts. Cuts never split a surrogate pair.
  */
-export function fitResponse(response: SearchResponse, maxChars = MAX_RESPONSE_CHARS): SearchResponse {
+export function fitResponse<R extends ResponseWithTexts>(response: R, maxChars = MAX_RESPONSE_CHARS): R {
   if (size(response) <= maxChars) return response;
   let results = response.results;
-  const bare = (count: number): SearchResponse => ({
+  const bare = (count: number): R => ({
     ...response,
     results: results.slice(0, count).map((hit) => ({ ...hit, text: '' })),
     truncated: true,
@@ -32,7 +36,7 @@ export function fitResponse(response: SearchResponse, maxChars = MAX_RESPONSE_CH
     maxChars - overhead,
   );
   for (;;) {
-    const fitted: SearchResponse = {
+    const fitted: R = {
       ...response,
       results: results.map((hit) => ({ ...hit, text: cut(hit.text, cap) })),
       truncated: true,
@@ -63,6 +67,6 @@ function cut(text: string, cap: number): string {
   return text.slice(0, end) + ELLIPSIS;
 }
 
-function size(response: SearchResponse): number {
+function size(response: ResponseWithTexts): number {
   return JSON.stringify(response).length;
 }

@@ -4,6 +4,7 @@ import { invalidArgument, isEngineError } from '../engine/errors.js';
 import type { CollectionModel, Metadata } from '../engine/types.js';
 import { fuseRankings, type RankedList } from './fuse-rankings.js';
 import { sourceOf } from './source-of.js';
+import { vectorRelevance } from './vector-relevance.js';
 
 /** Which retrievers run: both fused (default), embeddings only, or BM25 only. */
 export type SearchMode = 'hybrid' | 'vector' | 'lexical';
@@ -31,11 +32,30 @@ export interface SearchSource {
   lines: [number, number] | null;
 }
 
+/** Each retriever's own score for a passage; null where that retriever did not run or did not find it. */
+export interface SearchScores {
+  /** BM25F (higher is better; comparable within one query only). */
+  lexical: number | null;
+  /** Cosine similarity of query and passage embeddings, from -1 to 1. */
+  vector: number | null;
+}
+
 /** One retrieved passage. */
 export interface SearchHit {
   id: string;
   text: string;
+  /**
+   * The ranking score: reciprocal rank fusion when both retrievers ran, else the one retriever's own score
+   * (BM25F, or cosine similarity).
+   */
   score: number;
+  /**
+   * How well the passage answers the query, from 0 to 1, comparable across queries and collections: the better of
+   * the lexical relevance (the share of the query's informative words the passage matches, weighted by rarity)
+   * and the vector relevance (cosine similarity rescaled by {@link vectorRelevance}).
+   */
+  relevance: number;
+  scores: SearchScores;
   source: SearchSource;
   metadata: Metadata | null;
 }
@@ -57,8 +77,12 @@ interface Candidate {
   id: string;
   text: string;
   metadata: Metadata | null;
-  /** The retriever's own score, higher is better. */
-  score: number;
+  /** BM25F score and lexical relevance, when the lexical retriever found it. */
+  lexical: { score: number; relevance: number } | null;
+  /** Cosine similarity, when the vector retriever found it. */
+  similarity: number | null;
+  /** Lexical relevance of a hit the lexical retriever did not return, measured afterwards. */
+  lexicalRelevance?: number;
 }
 
 /**
@@ -67,8 +91,8 @@ interface Candidate {
  * @remarks
  * The `where` filter restricts both retrievers before ranking. In hybrid mode a collection without a usable
  * embedding function (none bound, or FAILED_PRECONDITION from it) is searched lexically alone, and `modes` says
- * so; in vector mode that failure is the caller's error. Scores: RRF in hybrid mode, BM25 in lexical mode,
- * `1 - distance` in vector mode. A missing collection throws NOT_FOUND.
+ * so; in vector mode that is INVALID_ARGUMENT, naming the modes that work. Every hit carries each retriever's own
+ * score and a relevance in [0, 1] (see {@link SearchHit}). A missing collection throws NOT_FOUND.
  */
 export async function hybridSearch(engine: Engine, request: SearchRequest): Promise<SearchResponse> {
   const mode = checkRequest(request);
@@ -77,22 +101,36 @@ export async function hybridSearch(engine: Engine, request: SearchRequest): Prom
     request.database ?? DEFAULT_DATABASE,
     request.collection,
   );
-  if (mode === 'lexical')
-    return single('lexical', await searchLexical(engine, collection, request, request.topK));
+  if (mode === 'lexical') {
+    const hits = await searchLexical(engine, collection, request, request.topK);
+    return { results: hits.map((c) => toHit(c, c.lexical?.score ?? 0, collection)), modes: ['lexical'] };
+  }
   if (mode === 'vector') {
     const hits = await searchVector(engine, collection, request, request.topK, true);
-    return single('vector', hits ?? []);
+    const results = (hits ?? []).map((c) => toHit(c, c.similarity ?? 0, collection));
+    return { results, modes: ['vector'] };
   }
   const depth = Math.max(request.topK, FUSION_DEPTH);
   const vector = await searchVector(engine, collection, request, depth, false);
   const lexical = await searchLexical(engine, collection, request, depth);
-  const lists: RankedList<Candidate>[] = [];
-  if (vector !== null) lists.push({ mode: 'vector', items: vector });
-  lists.push({ mode: 'lexical', items: lexical });
+  if (vector === null) {
+    const results = lexical.slice(0, request.topK).map((c) => toHit(c, c.lexical?.score ?? 0, collection));
+    return { results, modes: ['lexical'] };
+  }
+  const lists: RankedList<Candidate>[] = [
+    { mode: 'vector', items: vector },
+    { mode: 'lexical', items: lexical },
+  ];
   const fused = fuseRankings(lists, (c) => c.id).slice(0, request.topK);
+  const merged = mergeCandidates(
+    fused.map((f) => f.item),
+    vector,
+    lexical,
+  );
+  await addLexicalRelevance(engine, collection, request.query, merged);
   return {
-    results: fused.map(({ item, score }) => toHit(item, score)),
-    modes: lists.map((l) => l.mode),
+    results: merged.map((c, i) => toHit(c, fused[i]!.score, collection)),
+    modes: ['vector', 'lexical'],
   };
 }
 
@@ -106,10 +144,6 @@ function checkRequest(request: SearchRequest): SearchMode {
   const mode = request.mode ?? 'hybrid';
   if (!SEARCH_MODES.includes(mode)) throw invalidArgument(`mode must be one of ${SEARCH_MODES.join(', ')}`);
   return mode;
-}
-
-function single(mode: 'vector' | 'lexical', hits: Candidate[]): SearchResponse {
-  return { results: hits.map((c) => toHit(c, c.score)), modes: [mode] };
 }
 
 async function searchLexical(
@@ -128,7 +162,8 @@ async function searchLexical(
     id,
     text: result.documents?.[i] ?? '',
     metadata: result.metadatas?.[i] ?? null,
-    score: result.scores[i] ?? 0,
+    lexical: { score: result.scores[i] ?? 0, relevance: result.relevances[i] ?? 0 },
+    similarity: null,
   }));
 }
 
@@ -153,20 +188,74 @@ async function searchVector(
       id,
       text: result.documents?.[0]?.[i] ?? '',
       metadata: result.metadatas?.[0]?.[i] ?? null,
-      score: 1 - (result.distances?.[0]?.[i] ?? 1),
+      lexical: null,
+      similarity: similarityOf(collection.hnsw.space, result.distances?.[0]?.[i] ?? null),
     }));
   } catch (err) {
-    if (!required && isEngineError(err, 'FAILED_PRECONDITION')) return null;
-    throw err;
+    if (!isEngineError(err, 'FAILED_PRECONDITION')) throw err;
+    if (!required) return null;
+    const why = unbound ? 'it has no embedding function (it was created lexical-only)' : err.message;
+    throw invalidArgument(
+      `Collection "${collection.name}" cannot be searched in vector mode: ${why}. Modes "lexical" and "hybrid" ` +
+        '(which then searches lexically) work on it. For vector search, create the collection with an embedding ' +
+        'function (KBGATE_EMBEDDING=default, multilingual or openai:<model>) and ingest its documents again.',
+      err,
+    );
   }
 }
 
-function toHit(candidate: Candidate, score: number): SearchHit {
+/** Cosine similarity from a distance: exact for `cosine`, and for `ip` and `l2` over unit vectors. */
+export function similarityOf(space: string, distance: number | null): number | null {
+  if (distance === null || !Number.isFinite(distance)) return null;
+  const similarity = space === 'l2' ? 1 - distance / 2 : 1 - distance;
+  return Math.max(-1, Math.min(1, similarity));
+}
+
+/** One candidate per fused id, with what both retrievers know of it. */
+function mergeCandidates(fused: Candidate[], vector: Candidate[], lexical: Candidate[]): Candidate[] {
+  const byVector = new Map(vector.map((c) => [c.id, c]));
+  const byLexical = new Map(lexical.map((c) => [c.id, c]));
+  return fused.map((c) => ({
+    ...c,
+    lexical: byLexical.get(c.id)?.lexical ?? null,
+    similarity: byVector.get(c.id)?.similarity ?? null,
+  }));
+}
+
+/** Fills in the lexical relevance of hits only the vector retriever found (their BM25 score stays null). */
+async function addLexicalRelevance(
+  engine: Engine,
+  collection: CollectionModel,
+  query: string,
+  candidates: Candidate[],
+): Promise<void> {
+  const missing = candidates.filter((c) => c.lexical === null);
+  if (missing.length === 0) return;
+  const relevances = await engine.lexicalRelevance(
+    collection.id,
+    query,
+    missing.map((c) => c.id),
+  );
+  missing.forEach((c, i) => {
+    c.lexicalRelevance = relevances[i] ?? 0;
+  });
+}
+
+function toHit(candidate: Candidate, score: number, collection: CollectionModel): SearchHit {
+  const lexicalRelevance = candidate.lexical?.relevance ?? candidate.lexicalRelevance ?? 0;
+  const vector =
+    candidate.similarity === null ? 0 : vectorRelevance(candidate.similarity, collection.embedding);
   return {
     id: candidate.id,
     text: candidate.text,
     score,
+    relevance: round(Math.max(lexicalRelevance, vector)),
+    scores: { lexical: candidate.lexical?.score ?? null, vector: candidate.similarity },
     source: sourceOf(candidate.metadata),
     metadata: candidate.metadata,
   };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
 }

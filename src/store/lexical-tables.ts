@@ -2,29 +2,63 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { LexicalHit } from '../engine/ports.js';
-import { ftsText, toFtsQuery } from './fts-text.js';
+import type { Metadata } from '../engine/types.js';
+import { ftsText, planLexicalQuery, type LexicalPlan, type Vocabulary } from './fts-text.js';
 import type { StatementCache } from './statement-cache.js';
 
 /** Prefix of every per-collection FTS5 table. */
 export const FTS_TABLE_PREFIX = 'fts_';
 
 /**
- * The tokenizer of every lexical table: porter stemming over unicode61 with folded diacritics; combining marks
- * (`M*`) count as word characters so Thai and Indic words are not cut at each vowel sign.
+ * The tokenizer of every lexical table: text arrives analyzed (stemmed, folded, segmented, space-separated), so
+ * FTS5 only splits it; combining marks (`M*`) count as word characters so Thai and Indic words stay whole.
  */
-const TOKENIZE = `porter unicode61 remove_diacritics 2 categories 'L* N* Co M*'`;
+const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* Co M*'`;
+
+/**
+ * BM25F-style column weights: a match in a passage's title or heading path counts this many times one in its text.
+ *
+ * @remarks Tuned on SciFact's training queries (titles are the papers' titles) and the multilingual eval.
+ */
+export const HEAD_WEIGHT = Number(process.env.KB_HEAD ?? 2);
+
+/** Metadata keys whose text goes into the `head` column: the document title and the passage's headings. */
+const HEAD_KEYS = ['title', 'heading_path', 'heading'] as const;
 
 /** The FTS5 table of a collection: a fixed name derived from its id, safe as an SQL identifier. */
 export function ftsTableFor(collectionId: string): string {
   return FTS_TABLE_PREFIX + createHash('sha256').update(collectionId).digest('hex').slice(0, 32);
 }
 
-/** Creates the lexical table of a collection (contentless: the store writes pre-segmented text by rowid). */
+/** Creates the lexical table of a collection (contentless: the store writes analyzed text by rowid). */
 export function createLexicalTable(db: BetterSqlite3.Database, collectionId: string): void {
   const sql =
     `CREATE VIRTUAL TABLE IF NOT EXISTS ${ftsTableFor(collectionId)} USING fts5(` +
-    `text, content = '', contentless_delete = 1, tokenize = "${TOKENIZE}")`;
+    `head, body, content = '', contentless_delete = 1, tokenize = "${TOKENIZE}")`;
   db.exec(sql);
+}
+
+/** The analyzed `head` text of a record: its title and headings, without repeating a heading already in the path. */
+export function headText(metadata: Metadata | null): string {
+  if (metadata === null) return '';
+  const parts: string[] = [];
+  for (const key of HEAD_KEYS) {
+    const value = metadata[key];
+    const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string').join(' > ') : value;
+    if (typeof text === 'string' && text.trim() !== '' && !parts.some((p) => p.includes(text)))
+      parts.push(text);
+  }
+  return ftsText(parts.join('\n'));
+}
+
+/** Inserts one record's analyzed row with a prepared `INSERT INTO <table> (rowid, head, body)`. */
+export function insertLexicalRow(
+  insert: BetterSqlite3.Statement,
+  rowid: number,
+  document: string,
+  metadata: Metadata | null,
+): void {
+  insert.run(rowid, headText(metadata), ftsText(document));
 }
 
 /**
@@ -35,6 +69,7 @@ export function createLexicalTable(db: BetterSqlite3.Database, collectionId: str
 export class LexicalTables {
   readonly #db: BetterSqlite3.Database;
   readonly #sql: StatementCache;
+  readonly #vocabTables = new Set<string>();
 
   constructor(db: BetterSqlite3.Database, statements: StatementCache) {
     this.#db = db;
@@ -48,7 +83,9 @@ export class LexicalTables {
 
   /** Drops the collection's table. */
   drop(collectionId: string): void {
-    this.#db.exec(`DROP TABLE IF EXISTS ${ftsTableFor(collectionId)}`);
+    const table = ftsTableFor(collectionId);
+    if (this.#vocabTables.delete(table)) this.#db.exec(`DROP TABLE IF EXISTS temp.${table}_vocab`);
+    this.#db.exec(`DROP TABLE IF EXISTS ${table}`);
   }
 
   /** Drops every lexical table (reset). */
@@ -59,15 +96,24 @@ export class LexicalTables {
       )
       .pluck()
       .all(`${FTS_TABLE_PREFIX}*`) as string[];
-    for (const name of names) this.#db.exec(`DROP TABLE IF EXISTS ${name}`);
+    for (const name of names) {
+      if (this.#vocabTables.delete(name)) this.#db.exec(`DROP TABLE IF EXISTS temp.${name}_vocab`);
+      this.#db.exec(`DROP TABLE IF EXISTS ${name}`);
+    }
   }
 
-  /** Indexes (or re-indexes) one record's document; a null document removes it. */
-  put(collectionId: string, rowid: number, document: string | null): void {
+  /** Indexes (or re-indexes) one record's document with its title and headings; a null document removes it. */
+  put(collectionId: string, rowid: number, document: string | null, metadata: Metadata | null): void {
     const table = ftsTableFor(collectionId);
     this.#sql.get(`DELETE FROM ${table} WHERE rowid = ?`).run(rowid);
-    if (document !== null)
-      this.#sql.get(`INSERT INTO ${table} (rowid, text) VALUES (?, ?)`).run(rowid, ftsText(document));
+    if (document !== null) {
+      insertLexicalRow(
+        this.#sql.get(`INSERT INTO ${table} (rowid, head, body) VALUES (?, ?, ?)`),
+        rowid,
+        document,
+        metadata,
+      );
+    }
   }
 
   /** Removes records from the collection's table. */
@@ -79,21 +125,83 @@ export class LexicalTables {
       .run(JSON.stringify(rowids));
   }
 
+  /** Plans `query` against the collection's vocabulary; null when it has no word (see {@link planLexicalQuery}). */
+  plan(collectionId: string, query: string, documentCount: number): LexicalPlan | null {
+    return planLexicalQuery(query, this.#vocabulary(collectionId, documentCount));
+  }
+
   /**
-   * BM25 search of the collection's documents, best first; `allowed` restricts hits to those rowids.
+   * BM25F search of the collection, best first; `allowed` restricts hits to those rowids.
    *
-   * @remarks `query` is free text (see {@link toFtsQuery}); scores are `-bm25`, so higher is better.
+   * @remarks Scores are `-bm25` (higher is better), with the head column weighted {@link HEAD_WEIGHT} times.
+   * Each hit's `relevance` is the share of the plan's term weight it matches (see {@link coverage}).
    */
-  search(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[] {
-    const match = toFtsQuery(query);
-    if (match === null || k <= 0) return [];
+  search(collectionId: string, plan: LexicalPlan, k: number, allowed?: Iterable<number>): LexicalHit[] {
+    if (k <= 0) return [];
     const table = ftsTableFor(collectionId);
     const restrict = allowed === undefined ? '' : 'AND rowid IN (SELECT value FROM json_each(?))';
+    const rank = `bm25(${table}, ${HEAD_WEIGHT}, 1)`;
     const sql =
-      `SELECT rowid, -bm25(${table}) AS score FROM ${table} ` +
-      `WHERE ${table} MATCH ? ${restrict} ORDER BY bm25(${table}) LIMIT ?`;
-    const params: unknown[] = [match];
+      `SELECT rowid, -${rank} AS score FROM ${table} ` +
+      `WHERE ${table} MATCH ? ${restrict} ORDER BY ${rank} LIMIT ?`;
+    const params: unknown[] = [plan.match];
     if (allowed !== undefined) params.push(JSON.stringify([...allowed]));
-    return this.#sql.get(sql).all(...params, k) as LexicalHit[];
+    const hits = this.#sql.get(sql).all(...params, k) as { rowid: number; score: number }[];
+    const relevance = this.coverage(
+      collectionId,
+      plan,
+      hits.map((h) => h.rowid),
+    );
+    return hits.map((h) => ({ ...h, relevance: relevance.get(h.rowid) ?? 0 }));
+  }
+
+  /**
+   * For each rowid, the share of the plan's term weight its title, headings and text match: 1 when every
+   * informative query word (or one of its forms) is present, 0 when none is; comparable across queries.
+   */
+  coverage(collectionId: string, plan: LexicalPlan, rowids: readonly number[]): Map<number, number> {
+    const out = new Map<number, number>(rowids.map((r) => [r, 0]));
+    const total = plan.groups.reduce((sum, g) => sum + g.weight, 0);
+    if (rowids.length === 0 || total <= 0) return out;
+    const table = ftsTableFor(collectionId);
+    // One pass over each group's doclist (within the hits' rowid range) costs about what ranking already did;
+    // a rowid IN (...) restriction makes SQLite run the MATCH once per rowid, which is far slower.
+    const statement = this.#sql
+      .get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`)
+      .pluck();
+    const low = Math.min(...rowids);
+    const high = Math.max(...rowids);
+    for (const group of plan.groups) {
+      for (const rowid of statement.all(group.match, low, high) as number[]) {
+        const share = out.get(rowid);
+        if (share !== undefined) out.set(rowid, share + group.weight / total);
+      }
+    }
+    for (const [rowid, share] of out) out.set(rowid, Math.min(1, share));
+    return out;
+  }
+
+  #vocabulary(collectionId: string, documentCount: number): Vocabulary {
+    const table = ftsTableFor(collectionId);
+    if (!this.#vocabTables.has(table)) {
+      this.#db.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS temp.${table}_vocab USING fts5vocab(main, ${table}, 'row')`,
+      );
+      this.#vocabTables.add(table);
+    }
+    const terms = this.#sql.get(`SELECT term, doc FROM temp.${table}_vocab WHERE term = ?`);
+    const phrase = this.#sql.get(`SELECT count(*) FROM ${table} WHERE ${table} MATCH ?`).pluck();
+    return {
+      documentCount,
+      frequencies: (list) => {
+        const out = new Map<string, number>();
+        for (const term of list) {
+          const row = terms.get(term) as { term: string; doc: number } | undefined;
+          if (row !== undefined) out.set(term, row.doc);
+        }
+        return out;
+      },
+      phraseFrequency: (words) => phrase.get(`"${words.join(' ')}"`) as number,
+    };
   }
 }

@@ -66,7 +66,7 @@ export class RecordQueries {
     }
     this.#sql.get('DELETE FROM record_metadata WHERE record_rowid = ?').run(row.rowid);
     if (record.metadata !== null) this.#insertMetadata(collectionId, row.rowid, record.metadata);
-    this.#lexical.put(collectionId, row.rowid, record.document);
+    this.#lexical.put(collectionId, row.rowid, record.document, record.metadata);
     return row.rowid;
   }
 

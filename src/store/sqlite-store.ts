@@ -219,13 +219,24 @@ export class SqliteStore implements RecordStore {
   }
 
   /**
-   * Full-text search of a collection's documents with BM25 over its own FTS5 table, best first.
+   * Full-text search of a collection's documents, titles and headings (BM25F over its own FTS5 table), best first.
    *
-   * @remarks `query` is free text: its terms are OR-ed, so any shared term makes a hit. `allowed`, when given,
-   * restricts hits to those rowids (e.g. the result of a `where` filter).
+   * @remarks `query` is free text: its informative words are OR-ed, so any shared word makes a hit; each hit's
+   * `relevance` says how much of the query's term weight it matches. `allowed`, when given, restricts hits to
+   * those rowids (e.g. the result of a `where` filter).
    */
   searchLexical(collectionId: string, query: string, k: number, allowed?: Iterable<number>): LexicalHit[] {
-    return this.#lexical.search(collectionId, query, k, allowed);
+    return this.#read(() => {
+      const plan = this.#lexical.plan(collectionId, query, this.#documentCount(collectionId));
+      return plan === null ? [] : this.#lexical.search(collectionId, plan, k, allowed);
+    });
+  }
+
+  lexicalRelevance(collectionId: string, query: string, rowids: readonly number[]): Map<number, number> {
+    return this.#read(() => {
+      const plan = this.#lexical.plan(collectionId, query, this.#documentCount(collectionId));
+      return plan === null ? new Map() : this.#lexical.coverage(collectionId, plan, rowids);
+    });
   }
 
   reset(): void {
@@ -264,6 +275,11 @@ export class SqliteStore implements RecordStore {
   /** Reads through the commit-scoped cache, except inside a transaction, which may read its own writes. */
   #cached<T>(key: string, load: () => T): T {
     return this.#db.inTransaction ? load() : this.#cache.get(key, load);
+  }
+
+  /** Records in a collection, cached between commits: BM25's document count for query planning. */
+  #documentCount(collectionId: string): number {
+    return this.#cached(`count:${collectionId}`, () => this.#records.count(collectionId));
   }
 
   #ensureDefaults(): void {

@@ -1,7 +1,13 @@
 /** The plugin's OpenAPI 3 document: paths from the route annotations (swagger-jsdoc), components and servers here. */
 import swaggerJsdoc from 'swagger-jsdoc';
 import type { Config } from '../../config.js';
-import { DEFAULT_PLUGIN_TOP_K, MAX_PLUGIN_TOP_K, SEARCH_ROUTE_FILE } from './search-route.js';
+import {
+  DEFAULT_PLUGIN_MAX_CHARS,
+  DEFAULT_PLUGIN_TOP_K,
+  MAX_PLUGIN_MAX_CHARS,
+  MAX_PLUGIN_TOP_K,
+  SEARCH_ROUTE_FILE,
+} from './search-route.js';
 
 /** An OpenAPI document as plain JSON. */
 export type OpenApiDocument = Record<string, unknown> & { paths: Record<string, unknown> };
@@ -52,20 +58,18 @@ function securityScheme(config: Config): Record<string, string> | null {
   return null;
 }
 
-const nullableString = (description: string) => ({ type: 'string', nullable: true, description });
+const optionalString = (description: string) => ({ type: 'string', description });
 
 const SOURCE_SCHEMA = {
   type: 'object',
-  description: 'Where the passage comes from; cite it. Fields are null when unknown.',
-  required: ['path', 'title', 'heading', 'anchor', 'lines'],
+  description: 'Where the passage comes from; cite it. Unknown fields are left out.',
   properties: {
-    path: nullableString('File path relative to the knowledge base folder.'),
-    title: nullableString('Document title.'),
-    heading: nullableString('Heading of the section holding the passage.'),
-    anchor: nullableString('URL fragment of that heading.'),
+    path: optionalString('File path relative to the knowledge base folder.'),
+    title: optionalString('Document title.'),
+    heading: optionalString('Heading of the section holding the passage.'),
+    anchor: optionalString('URL fragment of that heading.'),
     lines: {
       type: 'array',
-      nullable: true,
       description: 'First and last line of the passage in the file.',
       items: { type: 'integer' },
       minItems: 2,
@@ -76,20 +80,36 @@ const SOURCE_SCHEMA = {
 
 const HIT_SCHEMA = {
   type: 'object',
-  required: ['id', 'text', 'score', 'source', 'metadata'],
+  required: ['id', 'text', 'relevance', 'scores', 'source'],
   properties: {
     id: { type: 'string', description: 'Passage id.' },
-    text: { type: 'string', description: 'Passage text (Markdown), possibly shortened to fit the response.' },
-    score: {
+    text: {
+      type: 'string',
+      description: 'Passage text (Markdown); a long one is cut to max_chars around the words of the query.',
+    },
+    relevance: {
       type: 'number',
-      description: 'Relevance, higher is better; comparable within one response only.',
+      minimum: 0,
+      maximum: 1,
+      description:
+        'How well the passage matches the query, 0 to 1, comparable across queries: below about 0.5 it is ' +
+        'probably not about the question.',
+    },
+    scores: {
+      type: 'object',
+      description: "Each retriever's own score; null where it did not find the passage.",
+      properties: {
+        lexical: { type: 'number', nullable: true, description: 'BM25 keyword score.' },
+        vector: { type: 'number', nullable: true, description: 'Cosine similarity, -1 to 1.' },
+      },
     },
     source: { $ref: '#/components/schemas/Source' },
+    score: { type: 'number', description: 'Ranking score (with include_metadata).' },
     metadata: {
       type: 'object',
       nullable: true,
       additionalProperties: true,
-      description: 'All metadata stored with the passage.',
+      description: 'All metadata stored with the passage (with include_metadata).',
     },
   },
 };
@@ -127,6 +147,25 @@ const COMPONENTS = {
           type: 'object',
           additionalProperties: true,
           description: 'Optional metadata filter in Chroma syntax, e.g. {"source": "guide/install.md"}.',
+        },
+        max_chars: {
+          type: 'integer',
+          minimum: 50,
+          maximum: MAX_PLUGIN_MAX_CHARS,
+          default: DEFAULT_PLUGIN_MAX_CHARS,
+          description: 'Most characters of text per passage; longer ones are cut around the query words.',
+        },
+        min_relevance: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          default: 0,
+          description: 'Leave out passages less relevant than this (0 to 1).',
+        },
+        include_metadata: {
+          type: 'boolean',
+          default: false,
+          description: "Also return each passage's stored metadata and ranking score.",
         },
       },
     },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
 import { fitResponse } from '../../retrieval/fit-response.js';
+import { toWireResponse } from './search-output.js';
 import {
   hybridSearch,
   SEARCH_MODES,
@@ -20,6 +21,10 @@ export const SEARCH_ROUTE_FILE = fileURLToPath(import.meta.url);
 export const MAX_PLUGIN_TOP_K = 50;
 /** Passages returned when `top_k` is not given. */
 export const DEFAULT_PLUGIN_TOP_K = 5;
+/** Characters of each passage's text returned when `max_chars` is not given: five hits fit in about 4 KB. */
+export const DEFAULT_PLUGIN_MAX_CHARS = 600;
+/** Largest `max_chars`. */
+export const MAX_PLUGIN_MAX_CHARS = 20_000;
 const MAX_QUERY_CHARS = 4_000;
 
 /** What the search routes need. */
@@ -51,7 +56,39 @@ const searchParams = z.object({
     })
     .nullish(),
   where: z.record(z.unknown(), { invalid_type_error: 'where must be an object' }).nullish(),
+  include_metadata: z
+    .preprocess(
+      (v) => (v === 'true' ? true : v === 'false' ? false : v),
+      z.boolean({ invalid_type_error: 'include_metadata must be true or false' }),
+    )
+    .nullish(),
+  max_chars: z
+    .preprocess(
+      (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v),
+      z
+        .number({ invalid_type_error: 'max_chars must be a whole number' })
+        .int('max_chars must be a whole number')
+        .min(50, `max_chars must be from 50 to ${MAX_PLUGIN_MAX_CHARS}`)
+        .max(MAX_PLUGIN_MAX_CHARS, `max_chars must be from 50 to ${MAX_PLUGIN_MAX_CHARS}`),
+    )
+    .nullish(),
+  min_relevance: z
+    .preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v),
+      z
+        .number({ invalid_type_error: 'min_relevance must be a number from 0 to 1' })
+        .min(0, 'min_relevance must be a number from 0 to 1')
+        .max(1, 'min_relevance must be a number from 0 to 1'),
+    )
+    .nullish(),
 });
+
+/** How a search's results are shaped for the wire. */
+export interface SearchOutput {
+  includeMetadata: boolean;
+  maxChars: number;
+  minRelevance: number;
+}
 
 /** Adds both search routes to `router` (authentication and body parsing are the caller's). */
 export function registerSearchRoutes(router: Router, deps: SearchRouteDeps): void {
@@ -81,64 +118,24 @@ export function registerSearchRoutes(router: Router, deps: SearchRouteDeps): voi
    */
   router.post('/search', (req, res) => search(deps, req.body, res));
 
-  /**
-   * @openapi
-   * /search:
-   *   get:
-   *     operationId: searchKnowledgeBaseByQuery
-   *     summary: Search the knowledge base (query string)
-   *     description: The same search as POST /search with parameters in the query string, for simple clients. Returns passages best first, each with its source to cite.
-   *     tags: [search]
-   *     parameters:
-   *       - in: query
-   *         name: query
-   *         required: true
-   *         description: The question or keywords to search for, in any language.
-   *         schema:
-   *           type: string
-   *           minLength: 1
-   *           maxLength: 4000
-   *       - in: query
-   *         name: top_k
-   *         description: How many passages to return, 1 to 50.
-   *         schema:
-   *           type: integer
-   *           minimum: 1
-   *           maximum: 50
-   *           default: 5
-   *       - in: query
-   *         name: mode
-   *         description: "Retrieval mode: hybrid (default), vector or lexical."
-   *         schema:
-   *           type: string
-   *           enum: [hybrid, vector, lexical]
-   *       - in: query
-   *         name: collection
-   *         description: Collection to search; leave out for the default knowledge base.
-   *         schema:
-   *           type: string
-   *     responses:
-   *       '200':
-   *         $ref: '#/components/responses/SearchResults'
-   *       '400':
-   *         $ref: '#/components/responses/BadRequest'
-   *       '401':
-   *         $ref: '#/components/responses/Unauthorized'
-   *       '404':
-   *         $ref: '#/components/responses/NotFound'
-   */
+  // GET /search takes the same parameters in the query string, for curl and simple clients. It is left out of the
+  // OpenAPI document on purpose: NextChat makes one tool per operation, and two tools with one purpose (it offered
+  // the GET one first) only confuse the model.
   router.get('/search', (req, res) => search(deps, req.query, res));
 }
 
 async function search(deps: SearchRouteDeps, wire: unknown, res: Response): Promise<void> {
-  const request = parseSearch(wire, deps.config.collection);
+  const { request, output } = parseSearch(wire, deps.config.collection);
   res.locals.operation = 'plugin.search';
   const response = await hybridSearch(deps.engine, request);
-  res.json(fitResponse(response));
+  res.json(fitResponse(toWireResponse(response, request.query, output)));
 }
 
-/** Parses wire parameters (snake_case) into a {@link SearchRequest}; a bad parameter is a 400. */
-export function parseSearch(wire: unknown, defaultCollection: string): SearchRequest {
+/** Parses wire parameters (snake_case) into a {@link SearchRequest} and output options; a bad parameter is a 400. */
+export function parseSearch(
+  wire: unknown,
+  defaultCollection: string,
+): { request: SearchRequest; output: SearchOutput } {
   const parsed = searchParams.safeParse(wire ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -148,7 +145,7 @@ export function parseSearch(wire: unknown, defaultCollection: string): SearchReq
       `Invalid search parameter ${field}: ${issue?.message ?? 'invalid'}`,
     );
   }
-  const { query, top_k, collection, mode, where } = parsed.data;
+  const { query, top_k, collection, mode, where, include_metadata, max_chars, min_relevance } = parsed.data;
   const request: SearchRequest = {
     collection: collection ?? defaultCollection,
     query,
@@ -156,5 +153,10 @@ export function parseSearch(wire: unknown, defaultCollection: string): SearchReq
   };
   if (mode) request.mode = mode;
   if (where && Object.keys(where).length > 0) request.where = where;
-  return request;
+  const output: SearchOutput = {
+    includeMetadata: include_metadata ?? false,
+    maxChars: max_chars ?? DEFAULT_PLUGIN_MAX_CHARS,
+    minRelevance: min_relevance ?? 0,
+  };
+  return { request, output };
 }

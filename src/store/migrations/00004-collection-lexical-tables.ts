@@ -1,8 +1,11 @@
 /** The shared FTS5 table becomes one table per collection, so BM25 statistics are per collection. */
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Migration } from '../migrate.js';
-import { ftsText } from '../fts-text.js';
-import { createLexicalTable, ftsTableFor } from '../lexical-tables.js';
+import { segmentWords } from '../../text/tokenize.js';
+import { ftsTableFor } from '../lexical-tables.js';
+
+/** The per-collection table as this version made it (migration 5 replaces it); frozen here, not shared. */
+const TOKENIZE_V4 = `porter unicode61 remove_diacritics 2 categories 'L* N* Co M*'`;
 
 /**
  * Creates each collection's lexical table, indexes its documents (the old table was contentless, so the text
@@ -22,12 +25,16 @@ DROP TABLE IF EXISTS records_fts;
         'ORDER BY rowid LIMIT 1000',
     );
     for (const id of collections) {
-      createLexicalTable(db, id);
-      const insert = db.prepare(`INSERT INTO ${ftsTableFor(id)} (rowid, text) VALUES (?, ?)`);
+      const table = ftsTableFor(id);
+      db.exec(
+        `CREATE VIRTUAL TABLE IF NOT EXISTS ${table} USING fts5(` +
+          `text, content = '', contentless_delete = 1, tokenize = "${TOKENIZE_V4}")`,
+      );
+      const insert = db.prepare(`INSERT INTO ${table} (rowid, text) VALUES (?, ?)`);
       for (let after = 0; ;) {
         const rows = page.all(id, after) as { rowid: number; document: string }[];
         if (rows.length === 0) break;
-        for (const row of rows) insert.run(row.rowid, ftsText(row.document));
+        for (const row of rows) insert.run(row.rowid, segmentWords(row.document));
         after = rows[rows.length - 1]!.rowid;
       }
     }

@@ -1,0 +1,117 @@
+/** Lexical analysis shared by indexing and querying: words, identifier parts, stems, query term groups. */
+import { detectLatinLanguage, isQueryStopword, stemWord, type LatinLanguage } from './languages.js';
+import { segmentWords } from './tokenize.js';
+
+/** A word with its joiners: `health-check`, `max_tokens`, `healthCheck`, `better-sqlite3`. */
+const COMPOUND = /[\p{L}\p{M}\p{N}]+(?:[-_][\p{L}\p{M}\p{N}]+)*/gu;
+const JOINER = /[-_]/u;
+/** camelCase and PascalCase boundaries: `healthCheck` -> health|Check, `HTMLParser` -> HTML|Parser. */
+const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
+/** Words longer than this are indexed as they are (hashes, base64, garbage), never stemmed. */
+const MAX_STEMMED_LENGTH = 40;
+
+/** One written word and the parts an identifier or hyphenated word splits into, lower-cased. */
+interface Word {
+  parts: string[];
+}
+
+/**
+ * The index terms of a text, in order, joined by spaces: what the lexical index stores for a document.
+ *
+ * @remarks
+ * Unspaced scripts are segmented into words first. A compound (`health-check`, `max_tokens`, `healthCheck`) is
+ * indexed as its parts (`health check`), so "health check", "health-check" and "healthCheck" all meet; queries
+ * bridge the joined spelling ("healthcheck") through the vocabulary. Latin words are stemmed in the language the text's function words
+ * indicate (English by default), Cyrillic as Russian (Ukrainian when its letters appear), Greek and Arabic by their
+ * own stemmers; Chinese, Japanese and Thai words are kept whole.
+ */
+export function indexTerms(text: string): string {
+  const words = readWords(text);
+  const latin = detectLatinLanguage(words.flatMap((w) => w.parts));
+  const out: string[] = [];
+  for (const word of words) for (const part of word.parts) out.push(stem(part, latin));
+  return out.join(' ');
+}
+
+/** One informative unit of a query and the index-term sequences (phrases) any of which matches it. */
+export interface QueryTerm {
+  /** The word (or part of a compound) as written, lower-cased. */
+  word: string;
+  /** Alternatives, each a sequence of index terms that must appear in order; deduplicated. */
+  alternatives: string[][];
+  /** A function word ("how", "的", "как"): dropped when the query has other terms. */
+  stopword: boolean;
+}
+
+/** A query read for the lexical index: its terms in order, and the stemming language used. */
+export interface AnalyzedQuery {
+  terms: QueryTerm[];
+  latin: LatinLanguage;
+}
+
+/**
+ * Reads free text as a query: one term per word or part of a compound, each with the index terms that match it
+ * (the stem in English and in the query's detected language; for a part of a compound, also the joined form, so
+ * "health-check" finds "healthcheck" as well as "health" and "check").
+ */
+export function analyzeQuery(text: string): AnalyzedQuery {
+  const words = readWords(text);
+  const latin = detectLatinLanguage(words.flatMap((w) => w.parts));
+  const terms: QueryTerm[] = [];
+  const languages = latin === 'en' ? (['en'] as const) : ([latin, 'en'] as const);
+  for (const word of words) {
+    const joined = word.parts.length > 1 ? word.parts.join('') : null;
+    for (const part of word.parts) {
+      const alternatives: string[][] = [];
+      for (const language of languages) {
+        alternatives.push([stem(part, language)]);
+        if (joined !== null) alternatives.push([stem(joined, language)]);
+      }
+      terms.push({
+        word: part,
+        alternatives: dedupe(alternatives),
+        stopword: isQueryStopword(part, latin),
+      });
+    }
+  }
+  return { terms: dedupeTerms(terms), latin };
+}
+
+/** The stem of `word` in `latin` (for Latin script) or its own script's language. */
+export function stem(word: string, latin: LatinLanguage): string {
+  return word.length > MAX_STEMMED_LENGTH ? word : stemWord(word, latin);
+}
+
+/** The words of a text, each split into its lower-cased parts. */
+function readWords(text: string): Word[] {
+  const words: Word[] = [];
+  for (const match of segmentWords(text).matchAll(COMPOUND)) {
+    const parts = match[0]
+      .split(JOINER)
+      .flatMap((piece) => piece.split(CAMEL_BOUNDARY))
+      .map((p) => p.toLowerCase())
+      .filter((p) => p !== '');
+    if (parts.length > 0) words.push({ parts });
+  }
+  return words;
+}
+
+function dedupe(alternatives: string[][]): string[][] {
+  const seen = new Set<string>();
+  return alternatives.filter((alt) => {
+    const key = alt.join(' ');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function dedupeTerms(terms: QueryTerm[]): QueryTerm[] {
+  const seen = new Set<string>();
+  return terms.filter((term) => {
+    const key = term.alternatives.map((a) => a.join(' ')).join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
