@@ -1,4 +1,7 @@
-/** A local stand-in for FastChat's openai_api_server: models, chat (SSE or JSON), completions, embeddings. */
+/**
+ * A local stand-in for FastChat's openai_api_server: models, chat (SSE or JSON), completions, embeddings, and
+ * `/api/v1/token_check`, with a made-up tokenizer and FastChat's context-length check on chat requests.
+ */
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +15,8 @@ export interface ReceivedRequest {
   raw: string;
   /** The parsed JSON body, or null. */
   body: Record<string, unknown> | null;
+  /** For chat requests: the tokens of the prompt FastChat would build from the messages ({@link promptTokens}). */
+  promptTokens?: number;
 }
 
 /** How the next chat completion is answered. */
@@ -31,6 +36,10 @@ export interface FakeFastChat {
   /** Answer pieces streamed one per chunk; joined for non-streaming answers. */
   answer: string[];
   chat: ChatBehaviour;
+  /** The model's context length in tokens; chat prompts that fill it are refused as FastChat does. */
+  contextLength: number;
+  /** How `/api/v1/token_check` answers: counts with {@link fakeTokenCount}, not found (as vLLM), or an error. */
+  tokenCheck: 'answer' | 'absent' | 'error';
   /** Streams wait before their last content piece until the returned function is called. */
   holdLastPiece(): () => void;
   /** Streams sent to the end. */
@@ -42,6 +51,9 @@ export interface FakeFastChat {
 
 /** The model FastChat serves in these tests. */
 export const FAKE_MODEL = 'vicuna-7b-v1.5';
+/** The system message of FastChat's vicuna_v1.1 template, used when a request has none. */
+const VICUNA_SYSTEM =
+  "A chat between a curious user and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to the user's questions.";
 /** Milliseconds between streamed pieces. */
 const PIECE_DELAY_MS = 5;
 
@@ -54,6 +66,8 @@ export async function startFakeFastChat(): Promise<FakeFastChat> {
     requests: [],
     answer: ['The ', 'answer ', 'is ', '42 [1].'],
     chat: { kind: 'answer' },
+    contextLength: 4096,
+    tokenCheck: 'answer',
     holdLastPiece() {
       let release = (): void => {};
       gate = new Promise((resolve) => (release = resolve));
@@ -95,7 +109,11 @@ async function route(
   if (request.method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList());
   if (request.method === 'POST' && path === '/v1/embeddings') return sendJson(res, 200, embeddings(request));
   if (request.method === 'POST' && path === '/v1/completions') return sendJson(res, 200, completion(request));
+  if (request.method === 'POST' && path === '/api/v1/token_check')
+    return answerTokenCheck(fake, request, res);
   if (request.method === 'POST' && path === '/v1/chat/completions') {
+    request.promptTokens = promptTokens(request.body?.messages);
+    if (request.promptTokens >= fake.contextLength) return sendJson(res, 400, contextOverflow(fake, request));
     const behaviour = fake.chat;
     if (behaviour.kind === 'hang') return;
     if (behaviour.kind === 'error') return sendJson(res, behaviour.status, behaviour.body);
@@ -125,6 +143,70 @@ async function streamAnswer(
   }
   res.write(chunkEvent({}, 'stop'));
   res.end('data: [DONE]\n\n');
+}
+
+/**
+ * A made-up tokenizer: one start token, then per Latin word one token per 4 letters, per Cyrillic word one per 3,
+ * and one per any other character except spaces (each CJK or Thai character, digit, punctuation mark, newline).
+ */
+export function fakeTokenCount(text: string): number {
+  let count = 1;
+  for (const [piece] of text.matchAll(/\p{Script=Latin}+|\p{Script=Cyrillic}+| +|[^ ]/gsu)) {
+    if (/^\p{Script=Latin}/u.test(piece)) count += Math.ceil(piece.length / 4);
+    else if (/^\p{Script=Cyrillic}/u.test(piece)) count += Math.ceil(piece.length / 3);
+    else if (!piece.startsWith(' ')) count += 1;
+  }
+  return count;
+}
+
+/**
+ * The tokens of the prompt FastChat builds from chat messages with the vicuna_v1.1 template: the last system message
+ * (or the template's), then `USER: ... ASSISTANT: ...</s>` turns and a final `ASSISTANT:`.
+ */
+export function promptTokens(messages: unknown): number {
+  const list = Array.isArray(messages) ? (messages as { role?: unknown; content?: unknown }[]) : [];
+  let system = VICUNA_SYSTEM;
+  const turns: string[] = [];
+  for (const message of list) {
+    const text = textOf(message.content);
+    if (message.role === 'system') system = text;
+    else if (message.role === 'user') turns.push(`USER: ${text} `);
+    else turns.push(`ASSISTANT: ${text}</s>`);
+  }
+  return fakeTokenCount(`${system} ${turns.join('')}ASSISTANT:`);
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content
+    .map((part: { text?: unknown }) => (typeof part.text === 'string' ? part.text : ''))
+    .join('\n');
+}
+
+function answerTokenCheck(fake: FakeFastChat, request: ReceivedRequest, res: ServerResponse): void {
+  if (fake.tokenCheck === 'absent') return sendJson(res, 404, { detail: 'Not Found' });
+  if (fake.tokenCheck === 'error') return sendJson(res, 500, { detail: 'worker unavailable' });
+  const prompts = (request.body?.prompts ?? []) as { prompt: string; max_tokens: number }[];
+  sendJson(res, 200, {
+    prompts: prompts.map((p) => {
+      const tokenCount = fakeTokenCount(p.prompt);
+      return {
+        fits: tokenCount + p.max_tokens <= fake.contextLength,
+        tokenCount,
+        contextLength: fake.contextLength,
+      };
+    }),
+  });
+}
+
+/** FastChat's answer to a prompt that fills the context (ErrorCode.CONTEXT_OVERFLOW). */
+function contextOverflow(fake: FakeFastChat, request: ReceivedRequest): object {
+  return {
+    object: 'error',
+    message: `This model's maximum context length is ${fake.contextLength} tokens. However, your messages resulted in ${request.promptTokens} tokens. Please reduce the length of the messages.`,
+    code: 40303,
+  };
 }
 
 function breakStream(fake: FakeFastChat, res: ServerResponse): void {

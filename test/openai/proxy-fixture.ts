@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type Engine } from '../../src/engine/database.js';
 import { openEngine } from '../../src/engine-factory.js';
 import { createApp } from '../../src/http/app.js';
-import { startFakeFastChat, type FakeFastChat } from '../helpers/fake-fastchat.js';
+import { startFakeFastChat, type FakeFastChat, type ReceivedRequest } from '../helpers/fake-fastchat.js';
 
 /** The key kbgate sends upstream; it must never reach a caller. */
 export const UPSTREAM_KEY = 'sk-upstream-secret-4711';
@@ -96,8 +96,26 @@ export async function seed(engine: Engine, name: string, passages: Passage[]): P
   });
 }
 
+/** The last chat request the fake upstream received. */
+export function lastChatRequest(fake: FakeFastChat): ReceivedRequest | undefined {
+  return fake.requests.filter((r) => r.url.startsWith('/v1/chat/completions')).at(-1);
+}
+
 /** The messages the fake upstream received in its last chat request. */
 export function lastChatMessages(fake: FakeFastChat): { role: string; content: string }[] {
-  const chat = fake.requests.filter((r) => r.url.startsWith('/v1/chat/completions')).at(-1);
-  return (chat?.body?.messages ?? []) as { role: string; content: string }[];
+  return (lastChatRequest(fake)?.body?.messages ?? []) as { role: string; content: string }[];
+}
+
+/** The token checks the fake upstream was asked for. */
+export function tokenChecks(fake: FakeFastChat): ReceivedRequest[] {
+  return fake.requests.filter((r) => r.url === '/api/v1/token_check');
+}
+
+/** Posts a raw chat completion body to kbgate, as NextChat's server does. */
+export function postChat(proxy: Proxy, raw: string): Promise<Response> {
+  return fetch(`${proxy.baseUrl}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer any-key' },
+    body: raw,
+  });
 }
