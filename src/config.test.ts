@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig, renderConfigTable } from './config.js';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  DEFAULT_PROXY_MIN_RELEVANCE,
+  loadConfig,
+  renderConfigTable,
+} from './config.js';
 
 describe('loadConfig', () => {
   it('should apply the documented defaults to an empty environment', () => {
@@ -52,6 +58,29 @@ describe('loadConfig', () => {
     });
   });
 
+  it('should default the retrieval proxy to a relevance gate and a 4,096-token context', () => {
+    expect(loadConfig({})).toMatchObject({
+      proxyPassages: 5,
+      proxyContextChars: 6000,
+      proxyMinRelevance: DEFAULT_PROXY_MIN_RELEVANCE,
+      upstreamContextTokens: 4096,
+    });
+    expect(
+      loadConfig({ KBGATE_PROXY_MIN_RELEVANCE: '0.35', KBGATE_UPSTREAM_CONTEXT_TOKENS: '2048' }),
+    ).toMatchObject({
+      proxyMinRelevance: 0.35,
+      upstreamContextTokens: 2048,
+    });
+  });
+
+  it('should refuse the removed KBGATE_PROXY_MIN_SCORE, naming its replacement', () => {
+    expect(() => loadConfig({ KBGATE_PROXY_MIN_SCORE: '0.1' })).toThrow(ConfigError);
+    expect(() => loadConfig({ KBGATE_PROXY_MIN_SCORE: '0.1' })).toThrow(
+      /^KBGATE_PROXY_MIN_SCORE:.*KBGATE_PROXY_MIN_RELEVANCE/,
+    );
+    expect(() => loadConfig({ KBGATE_PROXY_MIN_SCORE: '' })).not.toThrow();
+  });
+
   it.each([
     ['KBGATE_PORT', 'eighty'],
     ['KBGATE_PORT', '70000'],
@@ -61,6 +90,9 @@ describe('loadConfig', () => {
     ['KBGATE_PUBLIC_URL', 'not a url'],
     ['KBGATE_CORS_ORIGINS', 'http://a.example/path'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://x'],
+    ['KBGATE_PROXY_MIN_RELEVANCE', '1.5'],
+    ['KBGATE_PROXY_MIN_RELEVANCE', 'high'],
+    ['KBGATE_UPSTREAM_CONTEXT_TOKENS', '100'],
   ])('should reject %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}:`));

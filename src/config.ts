@@ -33,10 +33,12 @@ export interface Config {
   upstreamApiKey: string | null;
   /** Passages the retrieval proxy adds to a chat request at most. */
   proxyPassages: number;
-  /** Characters of passage text the retrieval proxy adds at most. */
+  /** Characters of passage text the retrieval proxy adds at most (besides the token budget). */
   proxyContextChars: number;
-  /** Passages scoring at or below this are not added. */
-  proxyMinScore: number;
+  /** Passages less relevant than this (in [0, 1]) are not added. */
+  proxyMinRelevance: number;
+  /** The upstream model's context length in tokens, when the upstream does not report it. */
+  upstreamContextTokens: number;
   /** Milliseconds the proxy waits for the upstream's response headers before answering 504. */
   upstreamTimeoutMs: number;
   otlpEndpoint: string | null;
@@ -51,6 +53,21 @@ export interface Config {
  * 5.4 bytes per component, so base64 clients (the JS client) fit 4,096 dimensions in the same budget.
  */
 export const BODY_BYTES_PER_RECORD = 32 * 1024;
+
+/**
+ * Default least relevance (in [0, 1]) of a passage the retrieval proxy adds.
+ *
+ * @remarks
+ * One constant, to be calibrated on the evaluation sets (`scripts/eval-kb.ts`): relevance is comparable across
+ * questions, so one threshold separates questions the knowledge base answers from the others.
+ */
+export const DEFAULT_PROXY_MIN_RELEVANCE = 0.5;
+
+/** Variables kbgate no longer reads and what replaced them; setting one stops start-up instead of being ignored. */
+const REMOVED_VARIABLES: Readonly<Record<string, string>> = {
+  KBGATE_PROXY_MIN_SCORE:
+    'no longer read; use KBGATE_PROXY_MIN_RELEVANCE, a relevance in [0, 1] comparable across questions',
+};
 
 /** A configuration variable: its name, documented default and meaning. */
 export interface ConfigVariable {
@@ -227,15 +244,23 @@ const SPECS: VariableSpec[] = [
   {
     name: 'KBGATE_PROXY_CONTEXT_CHARS',
     default: '6000',
-    description: 'Most characters of passage text the retrieval proxy adds to a chat request.',
+    description:
+      "Most characters of passage text the retrieval proxy adds to a chat request; within this, passages are added only while they fit the model's context, counted in tokens.",
     schema: int(200, 1_000_000),
   },
   {
-    name: 'KBGATE_PROXY_MIN_SCORE',
-    default: '0',
+    name: 'KBGATE_PROXY_MIN_RELEVANCE',
+    default: String(DEFAULT_PROXY_MIN_RELEVANCE),
     description:
-      'Passages scoring at or below this are not added: BM25 for collections without embedding, else reciprocal rank fusion (above 1/61 = found by both BM25 and vectors).',
-    schema: decimal,
+      "Least relevance (0-1: the share of the question's informative terms a passage covers, or calibrated embedding similarity) of a passage the retrieval proxy adds; questions with no passage this relevant go to the model unchanged.",
+    schema: decimal.pipe(z.number().min(0).max(1)),
+  },
+  {
+    name: 'KBGATE_UPSTREAM_CONTEXT_TOKENS',
+    default: '4096',
+    description:
+      "The chat model's context length in tokens, used when the upstream does not report it (FastChat reports it through `/api/v1/token_check`); the retrieval proxy then estimates token counts conservatively.",
+    schema: int(256, 10_000_000),
   },
   {
     name: 'KBGATE_UPSTREAM_TIMEOUT_MS',
@@ -298,13 +323,17 @@ export function loadConfig(env: Env): Config {
     upstreamApiKey: v.KBGATE_UPSTREAM_API_KEY as string | null,
     proxyPassages: v.KBGATE_PROXY_PASSAGES as number,
     proxyContextChars: v.KBGATE_PROXY_CONTEXT_CHARS as number,
-    proxyMinScore: v.KBGATE_PROXY_MIN_SCORE as number,
+    proxyMinRelevance: v.KBGATE_PROXY_MIN_RELEVANCE as number,
+    upstreamContextTokens: v.KBGATE_UPSTREAM_CONTEXT_TOKENS as number,
     upstreamTimeoutMs: v.KBGATE_UPSTREAM_TIMEOUT_MS as number,
     otlpEndpoint: nullableStripSlash(v.OTEL_EXPORTER_OTLP_ENDPOINT as string | null),
   };
 }
 
 function readVariables(env: Env): Record<string, unknown> {
+  for (const [name, reason] of Object.entries(REMOVED_VARIABLES)) {
+    if ((env[name]?.trim() ?? '') !== '') throw new ConfigError(name, reason);
+  }
   const out: Record<string, unknown> = {};
   for (const spec of SPECS) {
     const raw = env[spec.name]?.trim();

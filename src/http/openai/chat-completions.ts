@@ -1,15 +1,19 @@
-/** POST /v1/chat/completions: retrieve for the latest turn, add cited passages, forward, relay the answer. */
+/** POST /v1/chat/completions: retrieve for the latest turn, add cited passages that fit, forward, relay the answer. */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/database.js';
 import type { SearchHit } from '../../retrieval/hybrid-search.js';
 import { parseChatRequest, type ChatRequest } from './chat-request.js';
-import { buildContext, buildSearchQuery, injectContext } from './context-builder.js';
+import { attachContext, buildSearchQueries } from './context-builder.js';
+import { fitContext } from './fit-context.js';
+import { detectHousekeeping, type Housekeeping } from './housekeeping.js';
 import { sendOpenAIError } from './openai-error.js';
-import { removeOwnTools } from './own-tools.js';
+import { offersOwnTools, removeOwnTools } from './own-tools.js';
 import { readRawBody } from './read-raw-body.js';
 import { relayResponse } from './relay-response.js';
-import { retrievePassages, type RetrievalSettings } from './retrieve-passages.js';
+import { retrieveForQueries, type RetrievalSettings } from './retrieve-passages.js';
+import { requestedAnswerTokens } from './token-budget.js';
+import type { TokenCounter } from './token-counter.js';
 import type { UpstreamClient } from './upstream-client.js';
 
 /** Everything a proxied request needs. */
@@ -17,7 +21,9 @@ export interface ProxyContext {
   engine: Engine;
   client: UpstreamClient;
   retrieval: RetrievalSettings;
+  /** Characters of passage text added at most. */
   contextChars: number;
+  tokens: TokenCounter;
   maxBodyBytes: number;
   /** Tool names (plugin operationIds) the proxy answers itself and removes from requests. */
   ownTools: ReadonlySet<string>;
@@ -27,8 +33,36 @@ export interface ProxyContext {
 export const PASSAGES_HEADER = 'X-Kbgate-Passages';
 /** Response header listing the cited sources in order, each URI-encoded, comma-separated. */
 export const SOURCES_HEADER = 'X-Kbgate-Sources';
+/** Response header saying whether passages were added, or why not ({@link RetrievalOutcome}). */
+export const RETRIEVAL_HEADER = 'X-Kbgate-Retrieval';
 
-/** Forwards one chat completion request with knowledge-base context added. */
+/**
+ * What retrieval did for a chat request: `added` passages; found none at or above the relevance threshold
+ * (`below-threshold`) or no collection to search (`no-collection`); found some but the conversation left no room
+ * in the model's context (`no-room`); skipped a request about the conversation itself (`housekeeping`: NextChat's
+ * title and memory-summary requests, "summarize our conversation"); had no user text to search (`no-query`);
+ * is switched off (`disabled`, KBGATE_PROXY_PASSAGES=0); or the search failed (`failed`).
+ */
+export type RetrievalOutcome =
+  | 'added'
+  | 'below-threshold'
+  | 'no-collection'
+  | 'no-room'
+  | 'housekeeping'
+  | 'no-query'
+  | 'disabled'
+  | 'failed';
+
+/** The body to forward and what was added to it. */
+interface PreparedChat {
+  body: Uint8Array | string;
+  used: SearchHit[];
+  outcome: RetrievalOutcome;
+  /** Which housekeeping request it is, for the log. */
+  housekeeping?: Housekeeping;
+}
+
+/** Forwards one chat completion request with knowledge-base context added when it is relevant and fits. */
 export async function forwardChat(
   ctx: ProxyContext,
   req: Request,
@@ -45,8 +79,13 @@ export async function forwardChat(
     return;
   }
   const chat = parseChatRequest(json);
-  const prepared = chat === null ? { body: raw, used: [] } : await prepareChat(ctx, chat, log);
+  const prepared: PreparedChat =
+    chat === null
+      ? { body: raw, used: [], outcome: 'no-query' }
+      : await prepareChat(ctx, chat, raw, signal, log);
   if (signal.aborted) return;
+  const { outcome, used, housekeeping } = prepared;
+  log.info({ retrieval: outcome, passages: used.length, housekeeping }, 'chat retrieval');
   const upstream = await ctx.client.send({
     method: 'POST',
     path: '/chat/completions',
@@ -55,7 +94,7 @@ export async function forwardChat(
     signal,
   });
   await relayResponse(upstream, res, {
-    headers: passageHeaders(prepared.used),
+    headers: retrievalHeaders(prepared),
     onBroken: (err) => log.warn({ err }, 'upstream stream broke off'),
   });
 }
@@ -70,32 +109,65 @@ export function forwardedHeaders(req: Request): Record<string, string> {
   return out;
 }
 
+/** The request with passages added when retrieval finds relevant ones that fit; else as received (bytes kept). */
 async function prepareChat(
   ctx: ProxyContext,
   chat: ChatRequest,
+  raw: Buffer,
+  signal: AbortSignal,
   log: Logger,
-): Promise<{ body: string; used: SearchHit[] }> {
+): Promise<PreparedChat> {
   const request = removeOwnTools(chat, ctx.ownTools);
-  const hits = await findPassages(ctx, request, log);
-  if (hits.length === 0) return { body: JSON.stringify(request), used: [] };
-  const { text, used } = buildContext(hits, ctx.contextChars);
-  return { body: JSON.stringify({ ...request, messages: injectContext(request.messages, text) }), used };
+  const unchanged = offersOwnTools(chat, ctx.ownTools) ? JSON.stringify(request) : raw;
+  const found = await findPassages(ctx, request, log);
+  if (found.hits.length === 0) return { ...found, body: unchanged, used: [] };
+  const fitted = await fitContext(
+    ctx.tokens,
+    {
+      messages: request.messages,
+      model: typeof request.model === 'string' ? request.model : null,
+      maxTokens: requestedAnswerTokens(request),
+      maxChars: ctx.contextChars,
+    },
+    found.hits,
+    signal,
+  );
+  if (fitted.failure !== undefined)
+    log.warn({ err: fitted.failure }, 'token check failed; estimating tokens');
+  if (fitted.blocks.length === 0) return { body: unchanged, used: [], outcome: 'no-room' };
+  const messages = attachContext(request.messages, fitted.blocks);
+  return {
+    body: JSON.stringify({ ...request, messages }),
+    used: fitted.blocks.map((b) => b.hit),
+    outcome: 'added',
+  };
 }
 
-/** Hits for the conversation; a failing search is logged and the chat goes on without context. */
-async function findPassages(ctx: ProxyContext, chat: ChatRequest, log: Logger): Promise<SearchHit[]> {
-  const query = buildSearchQuery(chat.messages);
-  if (query === null) return [];
+/** Relevant hits for the conversation, or why there are none; a failing search is logged, never fatal. */
+async function findPassages(
+  ctx: ProxyContext,
+  chat: ChatRequest,
+  log: Logger,
+): Promise<{ hits: SearchHit[]; outcome: RetrievalOutcome; housekeeping?: Housekeeping }> {
+  if (ctx.retrieval.topK === 0) return { hits: [], outcome: 'disabled' };
+  const housekeeping = detectHousekeeping(chat.messages);
+  if (housekeeping !== null) return { hits: [], outcome: 'housekeeping', housekeeping };
+  const queries = buildSearchQueries(chat.messages);
+  if (queries.length === 0) return { hits: [], outcome: 'no-query' };
   try {
-    return await retrievePassages(ctx.engine, ctx.retrieval, query);
+    const { hits, outcome } = await retrieveForQueries(ctx.engine, ctx.retrieval, queries);
+    return { hits, outcome: outcome === 'found' ? 'added' : outcome };
   } catch (err) {
     log.warn({ err }, 'retrieval failed; forwarding the chat without context');
-    return [];
+    return { hits: [], outcome: 'failed' };
   }
 }
 
-function passageHeaders(used: readonly SearchHit[]): Record<string, string> {
-  const headers: Record<string, string> = { [PASSAGES_HEADER]: String(used.length) };
+function retrievalHeaders({ used, outcome }: PreparedChat): Record<string, string> {
+  const headers: Record<string, string> = {
+    [PASSAGES_HEADER]: String(used.length),
+    [RETRIEVAL_HEADER]: outcome,
+  };
   if (used.length > 0) {
     headers[SOURCES_HEADER] = used.map((hit) => encodeURIComponent(hit.source.path ?? hit.id)).join(', ');
   }

@@ -17,6 +17,7 @@ import { sendOpenAIError } from './openai-error.js';
 import { pluginToolNames } from './own-tools.js';
 import { BodyTooLargeError, readRawBody } from './read-raw-body.js';
 import { relayResponse } from './relay-response.js';
+import { TokenCounter } from './token-counter.js';
 import { UpstreamClient, UpstreamError } from './upstream-client.js';
 
 /** What {@link createOpenAIProxyRouter} is built from. */
@@ -49,15 +50,21 @@ const UPSTREAM_FAILURES = {
  */
 export function createOpenAIProxyRouter(deps: OpenAIProxyDeps): Router {
   const { config } = deps;
+  const client = new UpstreamClient({
+    baseUrl: config.upstreamUrl,
+    apiKey: config.upstreamApiKey,
+    timeoutMs: config.upstreamTimeoutMs,
+  });
   const ctx: ProxyContext = {
     engine: deps.engine,
-    client: new UpstreamClient({
-      baseUrl: config.upstreamUrl,
-      apiKey: config.upstreamApiKey,
-      timeoutMs: config.upstreamTimeoutMs,
-    }),
-    retrieval: { collection: config.collection, topK: config.proxyPassages, minScore: config.proxyMinScore },
+    client,
+    retrieval: {
+      collection: config.collection,
+      topK: config.proxyPassages,
+      minRelevance: config.proxyMinRelevance,
+    },
     contextChars: config.proxyContextChars,
+    tokens: new TokenCounter(client, { fallbackContextLength: config.upstreamContextTokens }),
     maxBodyBytes: config.maxBodyBytes,
     ownTools: pluginToolNames(buildOpenApiDocument(config)),
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from './chat-request.js';
 import { loadConfig } from '../../config.js';
 import { buildOpenApiDocument } from '../plugin/openapi-document.js';
-import { pluginToolNames, removeOwnTools } from './own-tools.js';
+import { offersOwnTools, pluginToolNames, removeOwnTools } from './own-tools.js';
 
 const OWN = new Set(['searchKnowledgeBase']);
 const tool = (name: string) => ({ type: 'function', function: { name, parameters: {} } });
@@ -42,9 +42,20 @@ describe('removeOwnTools', () => {
   });
 });
 
+describe('offersOwnTools', () => {
+  it('should tell whether removeOwnTools has anything to remove', () => {
+    expect(offersOwnTools({ ...base, tools: [tool('getWeather'), tool('searchKnowledgeBase')] }, OWN)).toBe(
+      true,
+    );
+    expect(offersOwnTools({ ...base, functions: [{ name: 'searchKnowledgeBase' }] }, OWN)).toBe(true);
+    expect(offersOwnTools({ ...base, tools: [tool('getWeather')] }, OWN)).toBe(false);
+    expect(offersOwnTools(base, OWN)).toBe(false);
+  });
+});
+
 describe('pluginToolNames', () => {
   it("should name the plugin's search operations", () => {
     const document = buildOpenApiDocument(loadConfig({ KBGATE_DATA_DIR: ':memory:' }));
-    expect(pluginToolNames(document)).toEqual(new Set(['searchKnowledgeBase', 'searchKnowledgeBaseByQuery']));
+    expect(pluginToolNames(document)).toEqual(new Set(['searchKnowledgeBase']));
   });
 });

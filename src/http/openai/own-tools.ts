@@ -26,6 +26,14 @@ export function removeOwnTools(request: ChatRequest, ownNames: ReadonlySet<strin
   return out;
 }
 
+/** Whether the request offers any tool or function named in `ownNames`, i.e. {@link removeOwnTools} changes it. */
+export function offersOwnTools(request: ChatRequest, ownNames: ReadonlySet<string>): boolean {
+  return (
+    (request.tools ?? []).some((tool) => ownNames.has(toolName(tool) ?? '')) ||
+    (request.functions ?? []).some((fn) => ownNames.has(functionName(fn) ?? ''))
+  );
+}
+
 function toolName(tool: unknown): string | null {
   const fn = (tool as { function?: unknown } | null)?.function;
   return functionName(fn);
