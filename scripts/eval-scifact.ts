@@ -141,7 +141,7 @@ async function main(): Promise<void> {
         );
       }
     } catch (err) {
-      if (!isEngineError(err, 'FAILED_PRECONDITION')) throw err;
+      if (!isEngineError(err, 'FAILED_PRECONDITION') && !isEngineError(err, 'INVALID_ARGUMENT')) throw err;
       console.log(`${mode.padEnd(8)} skipped: ${err.message}`);
     }
   }

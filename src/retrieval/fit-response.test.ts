@@ -8,6 +8,8 @@ function hit(id: string, text: string): SearchHit {
     id,
     text,
     score: 1,
+    relevance: 1,
+    scores: { lexical: 1, vector: null },
     source: { path: `${id}.md`, title: id, heading: null, anchor: null, lines: [1, 2] },
     metadata: { source: `${id}.md` },
   };

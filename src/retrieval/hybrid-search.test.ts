@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type Engine } from '../engine/database.js';
-import type { ErrorCode } from '../engine/errors.js';
+import type { EngineError, ErrorCode } from '../engine/errors.js';
 import { BROKEN_BINDING, embedConcepts, openConceptEngine } from '../../test/plugin/concept-embedding.js';
 import { loadPassages, PASSAGES } from '../../test/plugin/fixture-corpus.js';
 import { RRF_K } from './fuse-rankings.js';
@@ -104,9 +104,15 @@ describe('hybridSearch', () => {
     expect(response.results[0]?.id).toBe('dog-food');
   });
 
-  it('should refuse vector mode without a usable embedding function', async () => {
-    expect(await codeOf(search({ collection: 'lexical-only', mode: 'vector' }))).toBe('FAILED_PRECONDITION');
-    expect(await codeOf(search({ collection: 'broken', mode: 'vector' }))).toBe('FAILED_PRECONDITION');
+  it('should refuse vector mode without a usable embedding function, naming the collection and the modes that work', async () => {
+    for (const collection of ['lexical-only', 'broken']) {
+      const err = (await search({ collection, mode: 'vector' }).catch((e: unknown) => e)) as EngineError;
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toContain(`"${collection}"`);
+      expect(err.message).toMatch(/"lexical" and "hybrid"/);
+      expect(err.message).toContain('KBGATE_EMBEDDING');
+      expect(err.message).not.toContain('queryEmbeddings');
+    }
   });
 
   it('should return no results from an empty collection', async () => {

@@ -8,6 +8,8 @@ export const MAX_QUERY_TERMS = 32;
 const MIN_SPLIT_LENGTH = 6;
 /** Each half of such a split has at least this many characters. */
 const MIN_SPLIT_PART = 3;
+/** The weight of a query word absent from the collection, as a share of a one-document word's. */
+export const UNSEEN_WEIGHT = 0.5;
 /** Most vocabulary splits and joins checked against the index per query. */
 const MAX_PHRASE_CHECKS = 8;
 
@@ -62,16 +64,16 @@ export function planLexicalQuery(query: string, vocabulary: Vocabulary): Lexical
   }));
   const joins = joinCandidates(chosen, latin);
   const df = vocabulary.frequencies(termsOf([...chosen, ...joins]));
-  for (const join of joins) if ((df.get(join.alternatives[0]![0]!) ?? 0) > 0) addAlternatives(chosen, join);
-  const unknown = chosen.filter((g) => g.alternatives.every((alt) => alt.some((t) => !df.get(t))));
-  const splits = splitCandidates(unknown, latin);
+  for (const join of joins) if ((df.get(join.alternatives[0]![0]!) ?? 0) > 0) addAlternatives(join);
+  const primary = new Map(chosen.map((g) => [g, g.alternatives.map((alt) => alt)]));
+  const splits = splitCandidates(chosen, latin);
   for (const [term, count] of vocabulary.frequencies(termsOf(splits))) df.set(term, count);
   const frequency = memoizedFrequency(vocabulary, df);
   let phraseChecks = MAX_PHRASE_CHECKS;
   for (const split of splits) {
     for (const alt of split.alternatives) {
       if (!alt.every((t) => (df.get(t) ?? 0) > 0) || phraseChecks-- <= 0) continue;
-      if (frequency(alt) > 0) addAlternatives([split.target], { ...split, alternatives: [alt] });
+      if (frequency(alt) > 0) addAlternatives({ ...split, alternatives: [alt] });
     }
   }
   const n = vocabulary.documentCount;
@@ -79,11 +81,29 @@ export function planLexicalQuery(query: string, vocabulary: Vocabulary): Lexical
     .map((g) => ({
       word: g.word,
       match: orOf(g.alternatives),
-      weight: idf(n, Math.max(...g.alternatives.map(frequency))),
+      weight: groupWeight(n, groupFrequency(g, primary.get(g) ?? [], frequency)),
     }))
     .sort((a, b) => b.weight - a.weight)
     .slice(0, MAX_QUERY_TERMS);
   return { match: groups.map((g) => g.match).join(' OR '), groups };
+}
+
+/**
+ * How much a query word counts for relevance: its IDF, and for a word the collection never uses, a share
+ * {@link UNSEEN_WEIGHT} of a one-document word's (such words often only reword the question).
+ */
+function groupWeight(documentCount: number, frequency: number): number {
+  const weight = idf(documentCount, frequency);
+  return frequency > 0 ? weight : weight * UNSEEN_WEIGHT;
+}
+
+/**
+ * A group's document frequency: that of its own forms when the collection has them (a split or join found in the
+ * vocabulary widens the match, not the word's rarity), else the best of the forms found.
+ */
+function groupFrequency(group: Group, primary: string[][], frequency: (alt: string[]) => number): number {
+  const own = Math.max(0, ...primary.map(frequency));
+  return own > 0 ? own : Math.max(0, ...group.alternatives.map(frequency));
 }
 
 /** BM25's inverse document frequency (never negative); an unseen term counts as seen once. */
@@ -102,7 +122,6 @@ interface Group {
 interface Candidate extends Group {
   /** The groups they extend (a join extends both neighbours; a split only its word). */
   targets: Group[];
-  target: Group;
 }
 
 /** Two neighbouring words joined into one ("health check" -> "healthcheck"), for both of them. */
@@ -112,7 +131,7 @@ function joinCandidates(groups: Group[], latin: LatinLanguage): Candidate[] {
     const [a, b] = [groups[i]!, groups[i + 1]!];
     if (!isPlainWord(a.word) || !isPlainWord(b.word)) continue;
     const joined = [foldDiacritics(stem(a.word + b.word, latin))];
-    out.push({ word: a.word + b.word, alternatives: [joined], targets: [a, b], target: a });
+    out.push({ word: a.word + b.word, alternatives: [joined], targets: [a, b] });
   }
   return out;
 }
@@ -127,7 +146,7 @@ function splitCandidates(groups: Group[], latin: LatinLanguage): Candidate[] {
     for (let at = MIN_SPLIT_PART; at <= word.length - MIN_SPLIT_PART; at += 1) {
       alternatives.push([stem(word.slice(0, at), latin), stem(word.slice(at), latin)].map(foldDiacritics));
     }
-    out.push({ word, alternatives, targets: [group], target: group });
+    out.push({ word, alternatives, targets: [group] });
   }
   return out;
 }
@@ -144,8 +163,8 @@ function termsOf(groups: readonly Group[]): string[] {
   return [...out];
 }
 
-function addAlternatives(groups: readonly Group[], candidate: Candidate): void {
-  for (const group of candidate.targets.filter((t) => groups.includes(t))) {
+function addAlternatives(candidate: Candidate): void {
+  for (const group of candidate.targets) {
     for (const alternative of candidate.alternatives) {
       const key = alternative.join(' ');
       if (!group.alternatives.some((a) => a.join(' ') === key)) group.alternatives.push(alternative);
@@ -177,7 +196,7 @@ function foldAll(terms: string[]): string[] {
 
 /** Removes combining diacritical marks (U+0300-U+036F): `café` -> `cafe`; Thai and Indic marks stay. */
 export function foldDiacritics(text: string): string {
-  if (!/[^\u0000-\u007f]/u.test(text)) return text;
+  if (!/[^\p{ASCII}]/u.test(text)) return text;
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/gu, '')

@@ -20,7 +20,7 @@ const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* Co M*'`;
  *
  * @remarks Tuned on SciFact's training queries (titles are the papers' titles) and the multilingual eval.
  */
-export const HEAD_WEIGHT = Number(process.env.KB_HEAD ?? 2);
+export const HEAD_WEIGHT = 3;
 
 /** Metadata keys whose text goes into the `head` column: the document title and the passage's headings. */
 const HEAD_KEYS = ['title', 'heading_path', 'heading'] as const;

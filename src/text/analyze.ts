@@ -10,18 +10,21 @@ const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
 /** Words longer than this are indexed as they are (hashes, base64, garbage), never stemmed. */
 const MAX_STEMMED_LENGTH = 40;
 
-/** One written word and the parts an identifier or hyphenated word splits into, lower-cased. */
+/** One written word: the pieces a hyphen or underscore separates, lower-cased, each with its camelCase parts. */
 interface Word {
   parts: string[];
+  /** Per part, its camelCase pieces (`healthCheck` -> health, check); one entry when it has none. */
+  camel: string[][];
 }
 
 /**
  * The index terms of a text, in order, joined by spaces: what the lexical index stores for a document.
  *
  * @remarks
- * Unspaced scripts are segmented into words first. A compound (`health-check`, `max_tokens`, `healthCheck`) is
- * indexed as its parts (`health check`), so "health check", "health-check" and "healthCheck" all meet; queries
- * bridge the joined spelling ("healthcheck") through the vocabulary. Latin words are stemmed in the language the text's function words
+ * Unspaced scripts are segmented into words first. A compound (`health-check`, `max_tokens`) is indexed as its
+ * parts (`health check`); a camelCase word both whole and as its parts (`healthcheck health check`), so "health
+ * check", "health-check" and "healthCheck" all meet; queries bridge the joined spelling ("healthcheck") through
+ * the collection's vocabulary. Latin words are stemmed in the language the text's function words
  * indicate (English by default), Cyrillic as Russian (Ukrainian when its letters appear), Greek and Arabic by their
  * own stemmers; Chinese, Japanese and Thai words are kept whole.
  */
@@ -29,7 +32,13 @@ export function indexTerms(text: string): string {
   const words = readWords(text);
   const latin = detectLatinLanguage(words.flatMap((w) => w.parts));
   const out: string[] = [];
-  for (const word of words) for (const part of word.parts) out.push(stem(part, latin));
+  for (const word of words) {
+    word.parts.forEach((part, i) => {
+      out.push(stem(part, latin));
+      const camel = word.camel[i]!;
+      if (camel.length > 1) for (const piece of camel) out.push(stem(piece, latin));
+    });
+  }
   return out.join(' ');
 }
 
@@ -61,10 +70,12 @@ export function analyzeQuery(text: string): AnalyzedQuery {
   const languages = latin === 'en' ? (['en'] as const) : ([latin, 'en'] as const);
   for (const word of words) {
     const joined = word.parts.length > 1 ? word.parts.join('') : null;
-    for (const part of word.parts) {
+    word.parts.forEach((part, i) => {
+      const camel = word.camel[i]!;
       const alternatives: string[][] = [];
       for (const language of languages) {
         alternatives.push([stem(part, language)]);
+        if (camel.length > 1) alternatives.push(camel.map((piece) => stem(piece, language)));
         if (joined !== null) alternatives.push([stem(joined, language)]);
       }
       terms.push({
@@ -72,7 +83,7 @@ export function analyzeQuery(text: string): AnalyzedQuery {
         alternatives: dedupe(alternatives),
         stopword: isQueryStopword(part, latin),
       });
-    }
+    });
   }
   return { terms: dedupeTerms(terms), latin };
 }
@@ -86,12 +97,12 @@ export function stem(word: string, latin: LatinLanguage): string {
 function readWords(text: string): Word[] {
   const words: Word[] = [];
   for (const match of segmentWords(text).matchAll(COMPOUND)) {
-    const parts = match[0]
-      .split(JOINER)
-      .flatMap((piece) => piece.split(CAMEL_BOUNDARY))
-      .map((p) => p.toLowerCase())
-      .filter((p) => p !== '');
-    if (parts.length > 0) words.push({ parts });
+    const pieces = match[0].split(JOINER).filter((p) => p !== '');
+    if (pieces.length === 0) continue;
+    words.push({
+      parts: pieces.map((p) => p.toLowerCase()),
+      camel: pieces.map((p) => p.split(CAMEL_BOUNDARY).map((c) => c.toLowerCase())),
+    });
   }
   return words;
 }

@@ -27,10 +27,7 @@ const ids = (data: unknown) => (data as { results: { id: string }[] }).results.m
 describe('the plugin loaded the way NextChat 2.16 loads it', () => {
   it('should offer one tool per operation, named by operationId', () => {
     const { tools } = buildNextChatTools(withBearer(), null);
-    expect(tools.map((t) => t.function.name).sort()).toEqual([
-      'searchKnowledgeBase',
-      'searchKnowledgeBaseByQuery',
-    ]);
+    expect(tools.map((t) => t.function.name)).toEqual(['searchKnowledgeBase']);
     for (const tool of tools) {
       expect(tool.function.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
       expect(tool.function.description?.length).toBeGreaterThan(20);
@@ -43,7 +40,16 @@ describe('the plugin loaded the way NextChat 2.16 loads it', () => {
     expect(post.type).toBe('object');
     expect(post.required).toEqual(['query']);
     const properties = post.properties as Record<string, { type: string; enum?: string[] }>;
-    expect(Object.keys(properties).sort()).toEqual(['collection', 'mode', 'query', 'top_k', 'where']);
+    expect(Object.keys(properties).sort()).toEqual([
+      'collection',
+      'include_metadata',
+      'max_chars',
+      'min_relevance',
+      'mode',
+      'query',
+      'top_k',
+      'where',
+    ]);
     expect(properties.query?.type).toBe('string');
     expect(properties.top_k?.type).toBe('integer');
     expect(properties.mode?.enum).toEqual(['hybrid', 'vector', 'lexical']);
@@ -51,37 +57,22 @@ describe('the plugin loaded the way NextChat 2.16 loads it', () => {
     expect(JSON.stringify(post)).not.toContain('$ref');
   });
 
-  it('should give the GET tool its query parameters with types', () => {
-    const get = toolNamed('searchKnowledgeBaseByQuery');
-    expect(get).toEqual({
-      type: 'object',
-      required: ['query'],
-      properties: {
-        query: { type: 'string', description: expect.any(String) },
-        top_k: { type: 'integer', description: expect.any(String) },
-        mode: { type: 'string', description: expect.any(String) },
-        collection: { type: 'string', description: expect.any(String) },
-      },
-    });
-  });
-
   it('should call /search directly with the bearer token (app build)', async () => {
     const { funcs } = buildNextChatTools(withBearer(), null);
     const post = await funcs.searchKnowledgeBase!({ query: 'automobile', top_k: 2 });
-    const get = await funcs.searchKnowledgeBaseByQuery!({ query: 'puppy meals', top_k: 1 });
+    const puppy = await funcs.searchKnowledgeBase!({ query: 'puppy meals', top_k: 1 });
     expect(post.status).toBe(200);
     expect(ids(post.data)).toEqual(['car-insurance', 'car-tyres']);
-    expect(ids(get.data)).toEqual(['dog-food']);
+    expect(ids(puppy.data)).toEqual(['dog-food']);
   });
 
   it('should call /search through /api/proxy with X-Base-URL and the forwarded Authorization (web build)', async () => {
     const { funcs } = buildNextChatTools(withBearer(), proxy.baseUrl);
-    const post = await funcs.searchKnowledgeBase!({ query: 'ข้าวผัด', mode: 'lexical' });
-    const get = await funcs.searchKnowledgeBaseByQuery!({ query: '人工智能', mode: 'lexical' });
-    expect(ids(post.data)[0]).toBe('th-food');
-    expect(ids(get.data)[0]).toBe('zh-ml');
-    expect(proxy.forwarded.at(-2)).toBe(`${kbgate.baseUrl}/search?`);
-    expect(proxy.forwarded.at(-1)).toMatch(new RegExp(`^${kbgate.baseUrl}/search\\?query=`));
+    const thai = await funcs.searchKnowledgeBase!({ query: 'ข้าวผัด', mode: 'lexical' });
+    const chinese = await funcs.searchKnowledgeBase!({ query: '人工智能', mode: 'lexical' });
+    expect(ids(thai.data)[0]).toBe('th-food');
+    expect(ids(chinese.data)[0]).toBe('zh-ml');
+    expect(proxy.forwarded.slice(-2)).toEqual([`${kbgate.baseUrl}/search?`, `${kbgate.baseUrl}/search?`]);
   });
 
   it('should be refused without the token, directly and through the proxy', async () => {
