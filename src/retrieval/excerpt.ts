@@ -26,7 +26,9 @@ export function excerpt(text: string, query: string, maxChars: number): string {
   let best = { start: 0, hits: -1 };
   starts.forEach((start, i) => {
     const seen = new Set<string>();
-    for (let j = i; j < starts.length && (starts[j] ?? 0) - start < maxChars; j += 1) {
+    for (let j = i; j < starts.length; j += 1) {
+      const end = starts[j + 1] ?? text.length;
+      if (j > i && end - start > maxChars) break;
       for (const term of found[j] ?? []) seen.add(term);
     }
     if (seen.size > best.hits) best = { start, hits: seen.size };

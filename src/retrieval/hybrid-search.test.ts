@@ -58,6 +58,32 @@ describe('hybridSearch', () => {
     expect(response.results[1]?.id).toBe('car-tyres');
   });
 
+  it("should give every fused hit both retrievers' own scores and the better of their relevances", async () => {
+    const response = await search({ query: 'automobile' });
+    const [both, vectorOnly] = response.results;
+    expect(both?.id).toBe('car-insurance');
+    expect(both?.scores.lexical).toBeGreaterThan(0);
+    expect(both?.scores.vector).toBeGreaterThan(0);
+    expect(both?.relevance).toBe(1);
+    expect(vectorOnly?.id).toBe('car-tyres');
+    expect(vectorOnly?.scores.lexical).toBeNull();
+    expect(vectorOnly?.scores.vector).toBeGreaterThan(0);
+    for (const hit of response.results) {
+      expect(hit.relevance).toBeGreaterThanOrEqual(0);
+      expect(hit.relevance).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('should score a collection searched lexically alone by BM25, not by rank', async () => {
+    const response = await search({ collection: 'lexical-only', query: 'dog walk puppy' });
+    expect(response.modes).toEqual(['lexical']);
+    for (const hit of response.results) {
+      expect(hit.score).toBe(hit.scores.lexical);
+      expect(hit.scores.vector).toBeNull();
+    }
+    expect(response.results[0]!.score).toBeGreaterThan(1);
+  });
+
   it('should return scores in descending order and at most topK results', async () => {
     const response = await search({ query: 'dog puppy bank bread car', topK: 3 });
     expect(response.results).toHaveLength(3);

@@ -63,7 +63,7 @@ describe('GET /openapi.yaml and /openapi.json', () => {
 
   it('should describe one search operation for models, with typed body properties and no parameters', () => {
     expect(Object.keys(document.paths as Json)).toEqual(['/search']);
-    expect(Object.keys(document.paths['/search'] as Json)).toEqual(['post']);
+    expect(Object.keys((document.paths as Record<string, Json>)['/search']!)).toEqual(['post']);
     const parameters = operations(document).flatMap((op) => (op.parameters as Json[] | undefined) ?? []);
     expect(parameters).toEqual([]);
     const schemas = (document.components as Json).schemas as Record<string, Json>;

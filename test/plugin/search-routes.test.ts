@@ -113,6 +113,101 @@ describe('POST /search', () => {
   });
 });
 
+describe('POST /search results', () => {
+  it("should give each hit its relevance and each retriever's own score, and no metadata by default", async () => {
+    const res = await request(plugin.app).post('/search').send({ query: 'automobile insurance', top_k: 3 });
+    expect(res.status).toBe(200);
+    const [first] = res.body.results as Record<string, unknown>[];
+    expect(Object.keys(first!).sort()).toEqual(['id', 'relevance', 'scores', 'source', 'text']);
+    expect(first!.relevance).toBe(1);
+    expect(first!.scores).toEqual({ lexical: expect.any(Number), vector: expect.any(Number) });
+  });
+
+  it('should score with BM25, not ranks, when only the lexical retriever runs', async () => {
+    const res = await request(plugin.app).post('/search').send({ query: 'dog walk puppy', mode: 'lexical' });
+    const results = res.body.results as { scores: { lexical: number; vector: null }; relevance: number }[];
+    expect(results.length).toBeGreaterThan(1);
+    expect(results[0]!.scores.lexical).toBeGreaterThan(results[1]!.scores.lexical);
+    expect(results[0]!.scores.vector).toBeNull();
+    expect(results[0]!.relevance).toBeGreaterThan(results[1]!.relevance);
+    expect(results[0]!.relevance).toBeLessThan(1);
+  });
+
+  it('should return the stored metadata and the ranking score when include_metadata is true', async () => {
+    const res = await request(plugin.app)
+      .post('/search')
+      .send({ query: 'automobile', top_k: 1, include_metadata: true });
+    expect(res.body.results[0].metadata).toMatchObject({ topic: 'cars', source: 'garage/insurance.md' });
+    expect(res.body.results[0].score).toEqual(expect.any(Number));
+  });
+
+  it('should leave out passages below min_relevance', async () => {
+    const all = await request(plugin.app).post('/search').send({ query: 'dog walk puppy', mode: 'lexical' });
+    const strong = await request(plugin.app)
+      .post('/search')
+      .send({ query: 'dog walk puppy', mode: 'lexical', min_relevance: 0.5 });
+    expect(all.body.results.length).toBeGreaterThan(strong.body.results.length);
+    for (const hit of strong.body.results as { relevance: number }[])
+      expect(hit.relevance).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('should cut long passages to max_chars around the words of the query and keep five hits under 4 KB', async () => {
+    const manual = plugin.engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, { name: 'long-manual' });
+    const filler = 'Unrelated operational detail about the harbour crane schedule. '.repeat(40);
+    const ids = Array.from({ length: 5 }, (_, i) => `chapter-${i}`);
+    await plugin.engine.add(manual.id, {
+      ids,
+      documents: ids.map(
+        (id) => `${filler}\nThe ${id} lighthouse beacon rotates every ten seconds.\n${filler}`,
+      ),
+      metadatas: ids.map((id) => ({
+        source: `manual/${id}.md`,
+        title: id,
+        heading_path: 'Manual > Beacons',
+      })),
+    });
+    const res = await request(plugin.app)
+      .post('/search')
+      .send({ query: 'lighthouse beacon', collection: 'long-manual' });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toHaveLength(5);
+    expect(res.body.truncated).toBe(true);
+    for (const hit of res.body.results as { text: string }[]) {
+      expect(hit.text.length).toBeLessThanOrEqual(600);
+      expect(hit.text).toContain('lighthouse beacon');
+    }
+    expect(res.text.length).toBeLessThan(4096);
+    const wide = await request(plugin.app)
+      .post('/search')
+      .send({ query: 'lighthouse beacon', collection: 'long-manual', top_k: 1, max_chars: 5000 });
+    expect(wide.body.results[0].text.length).toBeGreaterThan(600);
+  });
+
+  it('should answer a vector search of a lexical-only collection with what to do instead', async () => {
+    plugin.engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, {
+      name: 'plain-notes',
+      embedding: 'none',
+    });
+    const res = await request(plugin.app)
+      .post('/search')
+      .send({ query: 'anything', collection: 'plain-notes', mode: 'vector' });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain('"plain-notes"');
+    expect(res.body.message).toContain('"lexical" and "hybrid"');
+    expect(res.body.message).not.toContain('queryEmbeddings');
+  });
+
+  it.each([
+    ['max_chars below 50', { query: 'dog', max_chars: 10 }],
+    ['min_relevance above 1', { query: 'dog', min_relevance: 1.5 }],
+    ['include_metadata that is not a boolean', { query: 'dog', include_metadata: 'yes' }],
+  ])('should answer 400 for %s', async (_name, body) => {
+    const res = await request(plugin.app).post('/search').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('InvalidArgumentError');
+  });
+});
+
 describe('GET /search', () => {
   it('should take its parameters from the query string', async () => {
     const res = await request(plugin.app)
