@@ -1,23 +1,10 @@
 #!/usr/bin/env node
-/** The `kbgate` command: `kbgate [serve]` runs the server, `kbgate ingest <folder>...` syncs Markdown folders. */
-import { runIngestCli } from './ingest/cli.js';
+/** The `kbgate` command: `kbgate [serve]`, `kbgate ingest`, `kbgate collections`, `kbgate doctor` (`kbgate --help`). */
+import { runCli } from './cli/program.js';
 
-const USAGE = `usage: kbgate [serve]                 run the server (configured by KBGATE_* variables)
-       kbgate ingest <folder>... [options]   sync Markdown folders into a collection (kbgate ingest --help)
-`;
-
-const [command, ...rest] = process.argv.slice(2);
-if (command === undefined || command === 'serve') {
-  await import('./main.js');
-} else if (command === 'ingest') {
-  process.exitCode = await runIngestCli(rest, {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-  });
-} else if (command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write(USAGE);
-} else {
-  process.stderr.write(`kbgate: unknown command ${JSON.stringify(command)}\n${USAGE}`);
-  process.exitCode = 2;
-}
+const code = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
+if (code !== null) process.exitCode = code;

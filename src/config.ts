@@ -1,5 +1,6 @@
 /** Service configuration: the only place that reads the environment; every variable validated and documented. */
 import { z } from 'zod';
+import { parseEmbeddingName } from './embed/registry.js';
 
 /** Log levels pino understands. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -177,7 +178,7 @@ const SPECS: VariableSpec[] = [
     default: 'default',
     description:
       'Embedding for new collections: `default` (local all-MiniLM-L6-v2, English only), `multilingual` (local multilingual-e5-small: Thai, Chinese, Russian, ... or questions in another language than the documents), `openai:<model>` or `none`.',
-    schema: z.string().min(1),
+    schema: z.string().superRefine(checkEmbeddingName),
   },
   {
     name: 'KBGATE_EMBEDDING_URL',
@@ -290,6 +291,15 @@ export function renderConfigTable(): string {
     (v) => `| \`${v.name}\` | ${v.default === '' ? '(unset)' : `\`${v.default}\``} | ${v.description} |`,
   );
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Accepts only embedding functions kbgate knows (`default`, `none`, `openai:<model>`, ...), naming them. */
+function checkEmbeddingName(name: string, ctx: z.RefinementCtx): void {
+  try {
+    parseEmbeddingName(name);
+  } catch (error) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+  }
 }
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad variable. */

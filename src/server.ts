@@ -26,6 +26,8 @@ const KEEP_ALIVE_MS = 65_000;
 export interface RunningServer {
   server: Server;
   url: string;
+  /** The engine the server answers from (for the start-up summary). */
+  engine: Engine;
   /** Stops accepting, finishes requests in flight, flushes and closes the engine. */
   shutdown(): Promise<void>;
 }
@@ -36,7 +38,7 @@ export interface ServerOptions {
   indexSaveIdleMs?: number;
 }
 
-/** Opens the engine at the configured location and starts listening. */
+/** Opens the engine at the configured location and starts listening; a failed start closes the engine again. */
 export async function startServer(
   config: Config,
   logger: Logger,
@@ -46,7 +48,13 @@ export async function startServer(
   const tracing = createTracing({ endpoint: config.otlpEndpoint });
   let ready = true;
   const app = createApp({ engine, config, logger, tracing, isReady: () => ready });
-  const server = await listen(app.listen.bind(app), config);
+  let server: Server;
+  try {
+    server = await listen(app.listen.bind(app), config);
+  } catch (error) {
+    await closeEngine(engine, tracing, logger);
+    throw error;
+  }
   // Longer than clients' idle-pool timeouts (httpx, undici: 4-5 s), so a pooled connection is never closed by the
   // server just as a client reuses it; shutdown closes idle connections itself.
   server.keepAliveTimeout = KEEP_ALIVE_MS;
@@ -68,7 +76,7 @@ export async function startServer(
     await closeServer(server);
     await closeEngine(engine, tracing, logger);
   };
-  return { server, url, shutdown };
+  return { server, url, engine, shutdown };
 }
 
 /** Saves the vector indexes that changed since their last save; a failure only costs replay time later. */

@@ -20,10 +20,10 @@ describe('kbgate command', () => {
   it('should print its usage for --help and refuse unknown commands with exit code 2', () => {
     const help = runCli(['--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/kbgate ingest <folder>/);
+    expect(help.stdout).toMatch(/ingest \[options\] <folders\.\.\.>/);
     const unknown = runCli(['frobnicate']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
   it('should ingest a Markdown folder into the data directory with `kbgate ingest`', async () => {

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EphemeralClient, PersistentClient, type Collection } from '../src/client.js';
 import type { GetResult } from '../src/engine/types.js';
 import { runIngestCli } from '../src/ingest/cli.js';
-import { syncFolders, type SyncTarget } from '../src/ingest/sync.js';
+import { syncFolders, SyncStoppedError, type SyncTarget } from '../src/ingest/sync.js';
 
 let base: string;
 let kb: string;
@@ -159,8 +159,8 @@ describe('syncFolders', () => {
         await collection.upsert(args);
       },
     };
-    const interrupted = await syncFolders(flaky, { folders: [kb], batchSize: 1 });
-    expect(interrupted.failed).toBe(1);
+    const interrupted = syncFolders(flaky, { folders: [kb], batchSize: 1 });
+    await expect(interrupted).rejects.toBeInstanceOf(SyncStoppedError);
     const resumed = await syncFolders(collection, { folders: [kb] });
     expect(resumed.failed).toBe(0);
     expect(resumed.unchanged).toBeGreaterThan(0);

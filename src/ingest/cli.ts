@@ -1,5 +1,6 @@
 /** `kbgate ingest` / `npm run ingest`: argument parsing only; the run itself is {@link runIngest}. */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { kbgateCommand } from '../cli/command-name.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { DEFAULT_GLOB, DEFAULT_MAX_BYTES } from './files.js';
 import { EXIT_ERROR, runIngest, type IngestIo } from './run-ingest.js';
@@ -10,7 +11,7 @@ export interface CliIo extends IngestIo {
 }
 
 interface ParsedOptions {
-  collection: string;
+  collection?: string;
   glob: string;
   prune?: boolean;
   dryRun?: boolean;
@@ -21,14 +22,37 @@ interface ParsedOptions {
 
 /** Parses `argv` (user arguments only, no node/script) and runs the ingest; resolves to the exit code. */
 export async function runIngestCli(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  let code = EXIT_ERROR;
+  const command = createIngestCommand(io, (exitCode) => (code = exitCode)).exitOverride();
   try {
-    program.parse(argv, { from: 'user' });
+    await command.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_ERROR;
     throw error;
   }
-  const options = program.opts<ParsedOptions>();
+  return code;
+}
+
+/** The `ingest` command, to run alone or under `kbgate`; `done` receives the run's exit code. */
+export function createIngestCommand(io: CliIo, done: (exitCode: number) => void): Command {
+  return new Command('ingest')
+    .description('Sync Markdown folders into a collection: changed files re-chunked, unchanged ones skipped.')
+    .argument('<folders...>', 'folders of Markdown/MDX files')
+    .option('--collection <name>', 'collection to write (default: KBGATE_COLLECTION, else docs)')
+    .option('--glob <pattern>', 'files to read, relative to each folder', DEFAULT_GLOB)
+    .option('--prune', 'delete chunks of files that no longer exist')
+    .option('--dry-run', 'report what would change without writing')
+    .option('--url <url>', 'write through a running server instead of KBGATE_DATA_DIR')
+    .option('--token <token>', 'bearer token for --url (default: KBGATE_AUTH_TOKEN)')
+    .option('--max-bytes <bytes>', 'skip files larger than this', parsePositive, DEFAULT_MAX_BYTES)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .action(async (folders: string[], options: ParsedOptions) => done(await ingest(folders, options, io)));
+}
+
+async function ingest(folders: string[], options: ParsedOptions, io: CliIo): Promise<number> {
   let config;
   try {
     config = loadConfig(io.env);
@@ -37,25 +61,8 @@ export async function runIngestCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`ingest: ${error.message}\n`);
     return EXIT_ERROR;
   }
-  return runIngest({ ...options, folders: program.processedArgs[0] as string[] }, config, io);
-}
-
-function buildProgram(io: CliIo): Command {
-  return new Command('ingest')
-    .description('Sync Markdown folders into a collection: changed files re-chunked, unchanged ones skipped.')
-    .argument('<folders...>', 'folders of Markdown/MDX files')
-    .option('--collection <name>', 'collection to write', 'docs')
-    .option('--glob <pattern>', 'files to read, relative to each folder', DEFAULT_GLOB)
-    .option('--prune', 'delete chunks of files that no longer exist')
-    .option('--dry-run', 'report what would change without writing')
-    .option('--url <url>', 'write through a running server instead of KBGATE_DATA_DIR')
-    .option('--token <token>', 'bearer token for --url (default: KBGATE_AUTH_TOKEN)')
-    .option('--max-bytes <bytes>', 'skip files larger than this', parsePositive, DEFAULT_MAX_BYTES)
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    });
+  const request = { ...options, collection: options.collection ?? config.collection, folders };
+  return runIngest(request, config, { ...io, command: io.command ?? kbgateCommand(io.env) });
 }
 
 function parsePositive(value: string): number {

@@ -24,14 +24,37 @@ export class HttpTargetError extends Error {
   }
 }
 
+/** The status {@link HttpTargetError} carries when the server could not be reached at all. */
+export const UNREACHABLE = 0;
+
+/** A collection as the server describes it (kbgate adds its embedding binding; Chroma does not). */
+interface WireCollection {
+  id: string;
+  name: string;
+  kbgate?: { embedding?: string | null } | null;
+}
+
 /** A collection on a running server, offering what sync needs. */
 export class HttpCollection implements SyncTarget {
   readonly #base: string;
   readonly #headers: Record<string, string>;
+  readonly #byName: string;
+  /** Whether {@link HttpCollection.open} created the collection. */
+  readonly created: boolean;
+  /** The server-side embedding binding; undefined when the server does not say (Chroma). */
+  readonly embedding: string | null | undefined;
 
-  private constructor(base: string, headers: Record<string, string>) {
-    this.#base = base;
+  private constructor(
+    scope: string,
+    headers: Record<string, string>,
+    wire: WireCollection,
+    created: boolean,
+  ) {
+    this.#base = `${scope}/collections/${encodeURIComponent(wire.id)}`;
+    this.#byName = `${scope}/collections/${encodeURIComponent(wire.name)}`;
     this.#headers = headers;
+    this.created = created;
+    this.embedding = wire.kbgate ? (wire.kbgate.embedding ?? null) : undefined;
   }
 
   /** Gets the named collection, creating it unless `create` is false (then a missing one is an error). */
@@ -39,10 +62,31 @@ export class HttpCollection implements SyncTarget {
     const scope = `${options.url.replace(/\/+$/, '')}/api/v2/tenants/${encodeURIComponent(options.tenant ?? DEFAULT_TENANT)}/databases/${encodeURIComponent(options.database ?? DEFAULT_DATABASE)}`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const collection = create
-      ? await send<{ id: string }>(`${scope}/collections`, 'POST', headers, { name, get_or_create: true })
-      : await send<{ id: string }>(`${scope}/collections/${encodeURIComponent(name)}`, 'GET', headers);
-    return new HttpCollection(`${scope}/collections/${encodeURIComponent(collection.id)}`, headers);
+    try {
+      const found = await send<WireCollection>(
+        `${scope}/collections/${encodeURIComponent(name)}`,
+        'GET',
+        headers,
+      );
+      return new HttpCollection(scope, headers, found, false);
+    } catch (error) {
+      if (!create || !(error instanceof HttpTargetError) || error.status !== 404) throw error;
+    }
+    const made = await send<WireCollection>(`${scope}/collections`, 'POST', headers, {
+      name,
+      get_or_create: true,
+    });
+    return new HttpCollection(scope, headers, made, true);
+  }
+
+  /** How many records the collection holds. */
+  async count(): Promise<number> {
+    return send<number>(`${this.#base}/count`, 'GET', this.#headers);
+  }
+
+  /** Deletes the collection. */
+  async drop(): Promise<void> {
+    await send(this.#byName, 'DELETE', this.#headers);
   }
 
   async get(args: GetArgs): Promise<GetResult> {
@@ -72,11 +116,23 @@ async function send<T>(
   headers: Record<string, string>,
   body?: unknown,
 ): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? cause?.message;
+    const origin = new URL(url).origin;
+    throw new HttpTargetError(
+      UNREACHABLE,
+      'Unreachable',
+      `cannot reach a server at ${origin}${code ? ` (${code})` : ''}: is kbgate running there? Check --url`,
+    );
+  }
   const text = await response.text();
   const parsed = parseJson(text);
   if (!response.ok) {

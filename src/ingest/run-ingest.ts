@@ -1,11 +1,17 @@
-/** One ingest run: open the target (data directory or server), sync, show progress, report, pick the exit code. */
+/** One ingest run: check the folders, open the target (data directory or server), sync, report, pick the exit code. */
 import { SingleBar } from 'cli-progress';
-import { PersistentClient } from '../client.js';
 import type { Config } from '../config.js';
-import { embeddingOptionsFrom } from '../engine-factory.js';
-import { EngineError } from '../engine/errors.js';
-import { HttpCollection, HttpTargetError } from './http-collection.js';
-import { syncFolders, type SyncOptions, type SyncReport, type SyncTarget } from './sync.js';
+import { DEFAULT_GLOB } from './files.js';
+import {
+  checkFolders,
+  describeNothingFound,
+  embeddingWaysOut,
+  isEmbeddingFailure,
+  isFileError,
+} from './ingest-messages.js';
+import { openIngestTarget, type OpenedTarget } from './ingest-target.js';
+import { listSources } from './sources.js';
+import { syncFolders, SyncStoppedError, type SyncOptions, type SyncReport } from './sync.js';
 
 /** What the command line asked for. */
 export interface IngestRequest extends Omit<SyncOptions, 'onProgress'> {
@@ -18,32 +24,32 @@ export interface IngestRequest extends Omit<SyncOptions, 'onProgress'> {
 export interface IngestIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** How advice spells kbgate's commands (`kbgate`, `npm run kbgate --`); default `kbgate`. */
+  command?: string;
 }
 
-/** Exit codes: success, some files failed, the run could not start. */
+/** Exit codes: success, some files failed, the run could not start or stopped. */
 export const EXIT_OK = 0;
 export const EXIT_FILES_FAILED = 1;
 export const EXIT_ERROR = 2;
 
-/** A collection that does not exist yet, as a dry run sees it: empty, and never written. */
-const EMPTY_TARGET: SyncTarget = {
-  get: async () => ({ ids: [], embeddings: null, documents: null, metadatas: [], uris: null, include: [] }),
-  upsert: async () => {
-    throw new Error('a dry run never writes');
-  },
-  delete: async () => {
-    throw new Error('a dry run never writes');
-  },
-};
-
 /** Runs an ingest and reports it; resolves to the process exit code. */
 export async function runIngest(request: IngestRequest, config: Config, io: IngestIo): Promise<number> {
-  let opened: { target: SyncTarget; close: () => void };
-  try {
-    opened = await openTarget(request, config);
-  } catch (error) {
-    io.stderr.write(`ingest: ${(error as Error).message}\n`);
+  const fail = (text: string): number => {
+    io.stderr.write(`ingest: ${text}\n`);
     return EXIT_ERROR;
+  };
+  const wrongFolder = await checkFolders(request.folders);
+  if (wrongFolder !== null) return fail(wrongFolder);
+  let opened: OpenedTarget;
+  let sources;
+  try {
+    sources = await listSources(request.folders, request.glob);
+    if (sources.files.length === 0)
+      return fail(await describeNothingFound(request.folders, request.glob ?? DEFAULT_GLOB));
+    opened = await openIngestTarget(request, config);
+  } catch (error) {
+    return fail((error as Error).message);
   }
   const bar = io.stderr.isTTY
     ? new SingleBar({ stream: io.stderr, format: '{bar} {value}/{total} files | {file}' })
@@ -51,52 +57,69 @@ export async function runIngest(request: IngestRequest, config: Config, io: Inge
   try {
     const report = await syncFolders(opened.target, {
       ...request,
+      sources,
+      isFileError,
       onProgress: ({ done, total, source }) => {
         if (done === 1) bar?.start(total, 0, { file: '' });
         bar?.update(done, { file: source });
       },
     });
     bar?.stop();
+    await removeIfEmpty(opened);
     writeReport(report, request, io);
     return report.failed > 0 ? EXIT_FILES_FAILED : EXIT_OK;
   } catch (error) {
     bar?.stop();
-    io.stderr.write(`ingest: ${(error as Error).message}\n`);
+    const removed = await removeIfEmpty(opened).catch(() => false);
+    writeStop(error, { request, opened, removed, io });
     return EXIT_ERROR;
   } finally {
     opened.close();
   }
 }
 
-async function openTarget(
-  request: IngestRequest,
-  config: Config,
-): Promise<{ target: SyncTarget; close: () => void }> {
-  if (request.url) return { target: await openHttp(request, config), close: () => {} };
-  if (config.dataDir === null)
-    throw new Error('KBGATE_DATA_DIR is :memory:; ingest needs a data directory or --url');
-  const client = new PersistentClient({ path: config.dataDir, ...embeddingOptionsFrom(config) });
-  const close = () => client.close();
-  try {
-    if (!request.dryRun)
-      return { target: await client.getOrCreateCollection({ name: request.collection }), close };
-    return { target: await client.getCollection({ name: request.collection }), close };
-  } catch (error) {
-    if (request.dryRun && error instanceof EngineError && error.code === 'NOT_FOUND')
-      return { target: EMPTY_TARGET, close };
-    close();
-    throw error;
-  }
+/** Removes the collection this run created when nothing was stored in it; resolves to whether it did. */
+async function removeIfEmpty(opened: OpenedTarget): Promise<boolean> {
+  if (!opened.created || (await opened.count()) > 0) return false;
+  await opened.drop();
+  return true;
 }
 
-async function openHttp(request: IngestRequest, config: Config): Promise<SyncTarget> {
-  const options = { url: request.url as string, token: request.token ?? config.authToken };
-  try {
-    return await HttpCollection.open(options, request.collection, !request.dryRun);
-  } catch (error) {
-    if (request.dryRun && error instanceof HttpTargetError && error.status === 404) return EMPTY_TARGET;
-    throw error;
+interface StopContext {
+  request: IngestRequest;
+  opened: OpenedTarget;
+  removed: boolean;
+  io: IngestIo;
+}
+
+/** One paragraph for a run that stopped: where, why, what was kept, and for embedding failures every way out. */
+function writeStop(error: unknown, { request, opened, removed, io }: StopContext): void {
+  const lines = [`ingest: ${(error as Error).message}`];
+  if (error instanceof SyncStoppedError) {
+    const { report } = error;
+    const kept = report.added + report.updated;
+    lines.push(
+      kept > 0
+        ? `  ${kept} file(s) were stored before it stopped; rerun to continue.`
+        : `  Nothing was stored${removed ? `; the collection "${request.collection}" was not created` : ''}.`,
+    );
+    if (isEmbeddingFailure(error.cause)) {
+      const context = {
+        collection: request.collection,
+        embedding: opened.embedding,
+        existed: !opened.created,
+        remote: request.url !== undefined,
+        command: io.command ?? 'kbgate',
+      };
+      lines.splice(
+        1,
+        0,
+        `  The collection embeds its documents with ${JSON.stringify(opened.embedding ?? 'the server default')}, which is not usable here.`,
+      );
+      lines.push(...embeddingWaysOut(context));
+    }
   }
+  io.stderr.write(`${lines.join('\n')}\n`);
 }
 
 /** One summary line on stdout; failures, skipped symlinks and warnings on stderr, one per line. */

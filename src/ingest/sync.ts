@@ -1,11 +1,11 @@
 /** Incremental sync of Markdown folders into a collection: unchanged files skipped by hash, stale chunks removed. */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
 import type { GetResult, Metadata } from '../engine/types.js';
 import { chunkDocument, type Chunk, type ChunkOptions } from './chunk.js';
-import { DEFAULT_MAX_BYTES, listMarkdownFiles, readTextFile, type ReadFailureReason } from './files.js';
+import { DEFAULT_MAX_BYTES, readTextFile, type ReadFailureReason } from './files.js';
 import { parseMarkdown, type ParsedDocument } from './markdown.js';
+import { listSources, type SourceFile, type SourceListing } from './sources.js';
 
 /** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
 export interface SyncTarget {
@@ -40,6 +40,27 @@ export interface SyncOptions {
   /** Records per upsert call (one embedding batch). */
   batchSize?: number;
   onProgress?: (progress: SyncProgress) => void;
+  /** The files to sync, when the caller has listed them already ({@link listSources}). */
+  sources?: SourceListing;
+  /**
+   * Whether a failed write is a problem of that file's content (reported, the run goes on) rather than of the
+   * target (embedding, storage, credentials: the run stops with {@link SyncStoppedError}). Default: never.
+   */
+  isFileError?: (error: unknown) => boolean;
+}
+
+/** A write failed for a reason that would fail every other file too; the run stopped there. */
+export class SyncStoppedError extends Error {
+  constructor(
+    /** The file whose write failed. */
+    readonly source: string,
+    /** What the run had done before it stopped. */
+    readonly report: SyncReport,
+    cause: unknown,
+  ) {
+    super(`stopped at ${source}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'SyncStoppedError';
+  }
 }
 
 /** A file that was reported and skipped. */
@@ -89,11 +110,6 @@ interface StoredSource {
   complete: (hash: string) => boolean;
 }
 
-interface FileJob {
-  source: string;
-  absolute: string;
-}
-
 /**
  * Brings a collection in line with Markdown folders.
  *
@@ -116,42 +132,25 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
     warnings: [],
     seconds: 0,
   };
-  const jobs = await collectJobs(options, report);
+  const listing = options.sources ?? (await listSources(options.folders, options.glob));
+  report.skipped.push(...listing.skipped);
+  const jobs = listing.files;
   const stored = await loadStoredSources(target);
   const seen = new Set<string>();
   for (const [i, job] of jobs.entries()) {
     seen.add(job.source);
-    const status = await syncFile(target, job, stored.get(job.source), options, report);
+    const status = await syncFile(target, job, stored.get(job.source), options, report).catch(
+      (error: unknown) => {
+        report.seconds = (performance.now() - started) / 1000;
+        throw error instanceof SyncStoppedError ? error : new SyncStoppedError(job.source, report, error);
+      },
+    );
     report[status]++;
     options.onProgress?.({ done: i + 1, total: jobs.length, source: job.source, status });
   }
   if (options.prune) await pruneMissing(target, stored, seen, options, report);
   report.seconds = (performance.now() - started) / 1000;
   return report;
-}
-
-/** Files of every folder; with several folders each source is prefixed by its folder's name. */
-async function collectJobs(options: SyncOptions, report: SyncReport): Promise<FileJob[]> {
-  const prefixes = folderPrefixes(options.folders);
-  const jobs: FileJob[] = [];
-  for (const [i, folder] of options.folders.entries()) {
-    const listing = await listMarkdownFiles(folder, { glob: options.glob });
-    const prefix = prefixes[i] ?? '';
-    report.skipped.push(...listing.skipped.map((skipped) => prefix + skipped.path));
-    for (const file of listing.files)
-      jobs.push({ source: prefix + file, absolute: path.join(listing.root, file) });
-  }
-  return jobs;
-}
-
-/** `''` for a single folder, else `<folder name>/`; two folders of the same name are refused. */
-export function folderPrefixes(folders: string[]): string[] {
-  if (folders.length <= 1) return folders.map(() => '');
-  const names = folders.map((folder) => path.basename(path.resolve(folder)));
-  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate !== undefined)
-    throw new Error(`two folders are named "${duplicate}"; their sources would collide`);
-  return names.map((name) => `${name}/`);
 }
 
 /** Every stored chunk's source, id, hash and chunk count, read page by page. */
@@ -180,7 +179,7 @@ async function loadStoredSources(target: SyncTarget): Promise<Map<string, Stored
 
 async function syncFile(
   target: SyncTarget,
-  job: FileJob,
+  job: SourceFile,
   stored: StoredSource | undefined,
   options: SyncOptions,
   report: SyncReport,
@@ -198,6 +197,7 @@ async function syncFile(
     try {
       await replaceChunks(target, toRecords(job.source, hash, doc, chunks), stored, options);
     } catch (error) {
+      if (!options.isFileError?.(error)) throw new SyncStoppedError(job.source, report, error);
       return fail(report, job.source, 'write-failed', (error as Error).message);
     }
   }
