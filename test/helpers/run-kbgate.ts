@@ -14,6 +14,19 @@ export interface KbgateRun {
   stderr: string;
 }
 
+/** Node's arguments that run `kbgate <args>`. */
+export function kbgateArgs(args: string[]): string[] {
+  return ['--import', TSX, CLI, ...args];
+}
+
+/** The caller's environment without its KBGATE_* and npm variables, quiet logs, plus `env`. */
+export function kbgateEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('KBGATE_') && !key.startsWith('npm_')),
+  );
+  return { ...base, KBGATE_LOG_LEVEL: 'warn', ...env };
+}
+
 /**
  * Runs `kbgate <args>` with the given variables on top of a clean environment (no KBGATE_* of the caller's),
  * resolving when it exits; async, so servers in this process (fakes) can answer it.
