@@ -8,8 +8,9 @@ export function kbgateCommand(env: Env, script: string | undefined = process.arg
   if (env.npm_lifecycle_event) return 'npm run kbgate --';
   if (script === undefined || path.basename(script) === 'kbgate') return 'kbgate';
   const extension = path.extname(script);
-  const cli =
-    path.relative(process.cwd(), path.join(path.dirname(script), `cli${extension}`)) || `cli${extension}`;
+  const absolute = path.join(path.dirname(script), `cli${extension}`);
+  const relative = path.relative(process.cwd(), absolute);
+  const cli = relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative;
   return extension === '.ts' ? `npx tsx ${cli}` : `node ${cli}`;
 }
 
