@@ -1,6 +1,5 @@
 /** The Express application: middleware, Chroma routes and error handling; never listens itself. */
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
@@ -15,6 +14,7 @@ import { registerUnsupportedRoutes } from './chroma/unsupported.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createRequestLogger, silentLogger } from './logging.js';
+import { createSecurityHeaders } from './security-headers.js';
 import { createOpenAIProxyRouter } from './openai/openai-router.js';
 import { createPluginRouter } from './plugin/plugin-router.js';
 import type { Tracing } from './tracing.js';
@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   if (deps.tracing) app.use(deps.tracing.middleware);
   app.use(createRequestLogger(logger));
-  app.use(helmet({ crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(createSecurityHeaders(config.publicUrl));
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
   app.use(createPluginRouter({ engine: deps.engine, config })); // public manifest/spec/logo; /search: own auth

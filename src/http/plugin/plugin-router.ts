@@ -9,7 +9,7 @@ import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
 import { createAuth, readHtpasswd } from '../auth.js';
 import { buildAiPluginManifest } from './ai-plugin-manifest.js';
-import { buildOpenApiDocument } from './openapi-document.js';
+import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
 import { registerSearchRoutes } from './search-route.js';
 
 /** What the plugin routes are built from. */
@@ -50,10 +50,27 @@ export function createPluginRouter(deps: PluginDeps): Router {
     if (logo === null) return next();
     res.set('Cache-Control', 'public, max-age=86400').type('png').send(logo);
   });
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'kbgate plugin API' }));
+  const docsDocument = documentForBrowsers(document);
+  const docsOptions = { customSiteTitle: 'kbgate plugin API' };
+  router.use(
+    '/docs',
+    swaggerUi.serveFiles(docsDocument, docsOptions),
+    swaggerUi.setup(docsDocument, docsOptions),
+  );
   router.use('/search', searchAuth(config), express.json({ limit: SEARCH_BODY_LIMIT }));
   registerSearchRoutes(router, deps);
   return router;
+}
+
+/**
+ * The document Swagger UI shows at `/docs`: "Try it out" targets the server the page was loaded from.
+ *
+ * @remarks `servers[0].url` (KBGATE_PUBLIC_URL) is where NextChat's server reaches kbgate, e.g. `http://kbgate:8000`
+ * on the compose network, which the browser usually cannot resolve. A relative server URL resolves against the page
+ * (`/docs/`), so `..` is kbgate's root however the browser reached it, behind a path prefix too.
+ */
+function documentForBrowsers(document: OpenApiDocument): OpenApiDocument {
+  return { ...document, servers: [{ url: '..', description: 'this kbgate, as your browser reached it' }] };
 }
 
 function searchAuth(config: Config): RequestHandler {
