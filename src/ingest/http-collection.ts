@@ -1,8 +1,9 @@
 /** The few Chroma v2 REST calls ingest makes against a running server (kbgate or Chroma), over fetch. */
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
 import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
-import type { GetResult } from '../engine/types.js';
-import type { SyncTarget } from './sync.js';
+import type { GetResult, Metadata } from '../engine/types.js';
+import { withLastIngest } from './last-ingest.js';
+import type { SyncReport, SyncTarget } from './sync.js';
 
 /** How to reach the server. */
 export interface HttpTargetOptions {
@@ -87,6 +88,13 @@ export class HttpCollection implements SyncTarget {
   /** Deletes the collection. */
   async drop(): Promise<void> {
     await send(this.#byName, 'DELETE', this.#headers);
+  }
+
+  /** Records a finished run in the collection's metadata, keeping the rest of it. */
+  async recordRun(report: SyncReport): Promise<void> {
+    const { metadata } = await send<{ metadata?: Metadata | null }>(this.#byName, 'GET', this.#headers);
+    const body = { new_metadata: withLastIngest(metadata ?? null, report, new Date()) };
+    await send(this.#base, 'PUT', this.#headers, body);
   }
 
   async get(args: GetArgs): Promise<GetResult> {

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 import { embeddingOptionsFrom } from '../engine-factory.js';
 import { isEngineError } from '../engine/errors.js';
 import { HttpCollection, HttpTargetError } from './http-collection.js';
-import type { SyncTarget } from './sync.js';
+import { withLastIngest } from './last-ingest.js';
+import type { SyncReport, SyncTarget } from './sync.js';
 
 /** Where an ingest writes and how it was opened. */
 export interface IngestTargetRequest {
@@ -24,6 +25,8 @@ export interface OpenedTarget {
   count(): Promise<number>;
   /** Deletes the collection. */
   drop(): Promise<void>;
+  /** Records a finished run in the collection's metadata ({@link withLastIngest}). */
+  recordRun(report: SyncReport): Promise<void>;
   close(): void;
 }
 
@@ -56,11 +59,17 @@ async function openEmbedded(client: PersistentClient, request: IngestTargetReque
   const name = request.collection;
   const close = () => client.close();
   const binding = () => client.engine.getCollection(client.tenant, client.database, name).embedding;
+  const recordRun = async (report: SyncReport) => {
+    const model = client.engine.getCollection(client.tenant, client.database, name);
+    client.engine.modifyCollection(model.id, {
+      metadata: withLastIngest(model.metadata, report, new Date()),
+    });
+  };
   try {
     const collection = await client.getCollection({ name });
     const count = () => collection.count();
     const drop = () => client.deleteCollection({ name });
-    return { target: collection, created: false, embedding: binding(), count, drop, close };
+    return { target: collection, created: false, embedding: binding(), count, drop, recordRun, close };
   } catch (error) {
     if (!isEngineError(error, 'NOT_FOUND')) throw error;
   }
@@ -73,6 +82,7 @@ async function openEmbedded(client: PersistentClient, request: IngestTargetReque
     embedding: binding(),
     count: () => collection.count(),
     drop,
+    recordRun,
     close,
   };
 }
@@ -87,6 +97,7 @@ async function openHttp(request: IngestTargetRequest, config: Config): Promise<O
       embedding: collection.embedding,
       count: () => collection.count(),
       drop: () => collection.drop(),
+      recordRun: (report) => collection.recordRun(report),
       close: () => {},
     };
   } catch (error) {
@@ -104,6 +115,7 @@ function emptyTarget(close: () => void): OpenedTarget {
     embedding: undefined,
     count: async () => 0,
     drop: nothing,
+    recordRun: nothing,
     close,
   };
 }

@@ -65,7 +65,11 @@ export async function runIngest(request: IngestRequest, config: Config, io: Inge
       },
     });
     bar?.stop();
-    await removeIfEmpty(opened);
+    const removed = await removeIfEmpty(opened);
+    if (!request.dryRun && !removed)
+      await opened.recordRun(report).catch((error: unknown) => {
+        io.stderr.write(`warning  could not record the run: ${(error as Error).message}\n`);
+      });
     writeReport(report, request, io);
     return report.failed > 0 ? EXIT_FILES_FAILED : EXIT_OK;
   } catch (error) {
