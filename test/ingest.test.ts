@@ -74,6 +74,8 @@ describe('syncFolders', () => {
       heading: 'Install',
       heading_path: 'Install',
       anchor: 'install',
+      headings: ['Install', 'Linux'],
+      anchors: ['install', 'linux'],
       start_line: 7,
       end_line: 20,
       chunk_index: 0,

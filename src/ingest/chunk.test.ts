@@ -59,7 +59,7 @@ describe('chunkDocument splitting', () => {
   it('should split a big section at paragraph boundaries', () => {
     expect(chunks.length).toBe(3);
     expect(chunks.every((chunk) => chunk.rawText.length <= 1400)).toBe(true);
-    expect(chunks.map((chunk) => chunk.startLine)).toEqual([3, 7, 9]);
+    expect(chunks.map((chunk) => chunk.startLine)).toEqual([3, 5, 7]);
   });
 
   it('should open each continuation chunk with whole closing sentences of the previous one', () => {
@@ -227,5 +227,45 @@ describe('contextLine', () => {
     expect(contextLine('Guide', ['Guide', 'Setup'])).toBe('Guide > Setup');
     expect(contextLine('From frontmatter', ['Setup', 'Linux'])).toBe('From frontmatter > Setup > Linux');
     expect(contextLine('Only title', [])).toBe('Only title');
+  });
+});
+
+describe('chunkDocument citations', () => {
+  it('should start a chunk that opens with repeated text at the line where that text is', () => {
+    // Hard-wrapped paragraphs, as in most Markdown: a sentence per line.
+    const wrapped = (from: number) => Array.from({ length: 12 }, (_, i) => sentence(from + i)).join('\n');
+    const source = lines('# Doc', '', wrapped(0), '', wrapped(12), '', wrapped(24));
+    const chunks = chunkDocument(parseMarkdown(source), {
+      targetChars: 500,
+      maxChars: 900,
+      overlapChars: 120,
+    });
+    const sourceLines = source.split('\n');
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks.slice(1)) {
+      const firstLine = chunk.rawText.split('\n')[0] as string;
+      expect(sourceLines[chunk.startLine - 1]).toContain(firstLine);
+      const lastLine = chunk.rawText.split('\n').at(-1) as string;
+      expect(sourceLines[chunk.endLine - 1]).toContain(lastLine);
+    }
+  });
+
+  it('should cite every section merged into a chunk', () => {
+    const doc = parseMarkdown(
+      lines('# Guide', '', 'Intro.', '', '## Install', '', 'Run it.', '', '## Use', '', 'Call it.'),
+    );
+    const [chunk] = chunkDocument(doc);
+    expect(chunk?.sections.map((s) => [s.heading, s.anchor])).toEqual([
+      ['Guide', 'guide'],
+      ['Install', 'install'],
+      ['Use', 'use'],
+    ]);
+  });
+
+  it('should cite only the section of a chunk cut from one big section', () => {
+    const doc = parseMarkdown(lines('# T', '', '## Big', '', paragraph(0, 40)));
+    const chunks = chunkDocument(doc, { targetChars: 500, maxChars: 900 });
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((chunk) => chunk.sections.map((s) => s.heading).join() === 'Big')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 /** Heading sections to retrieval-sized chunks: merged when small, split at safe boundaries when big. */
 import type { ParsedDocument, Section } from './markdown.js';
-import { splitBlock, tailText, type Piece } from './split-block.js';
+import { countNewlines, splitBlock, tailText, type Piece } from './split-block.js';
 
 /** Size targets of {@link chunkDocument}, in characters (UTF-16 code units) of raw text. */
 export interface ChunkOptions {
@@ -25,9 +25,18 @@ export interface Chunk {
   heading: string;
   /** GitHub anchor slug of that heading (empty before the first heading). */
   anchor: string;
+  /** Every section whose text is in the chunk, in order (several when small sections were merged). */
+  sections: CoveredSection[];
   /** 1-based first line of the chunk's own content (a section's first chunk starts at its heading). */
   startLine: number;
   endLine: number;
+}
+
+/** A section a chunk covers, for citing it. */
+export interface CoveredSection {
+  heading: string;
+  anchor: string;
+  headingPath: string[];
 }
 
 /** Defaults: about 300 tokens per chunk, well inside a 512-token embedding window. */
@@ -51,7 +60,8 @@ interface Group {
  * @remarks Adjacent sections under the same parent are merged while they fit `targetChars` (later
  * sections keep their heading line in the text); a bigger section is packed block by block, its blocks cut
  * only as {@link splitBlock} allows, and each continuation chunk opens with up to `overlapChars` of the
- * previous chunk's closing sentences when that chunk ended in prose. The overlap does not move `startLine`.
+ * previous chunk's closing sentences when that chunk ended in prose; its `startLine` is where that repeated text
+ * begins, so the cited lines hold all of the chunk's text. A chunk lists every section it covers in `sections`.
  */
 export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): Chunk[] {
   const settings = { ...DEFAULT_CHUNK_OPTIONS, ...options };
@@ -61,7 +71,9 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
     const first = group.sections[0] as Section;
     packPieces(group.pieces, settings).forEach((pieces, i) => {
       const startLine = i === 0 ? first.startLine : (pieces[0]?.startLine ?? first.startLine);
-      chunks.push(toChunk(doc.title, first, pieces, chunks.length, startLine));
+      const chunk = toChunk(doc.title, first, pieces, chunks.length, startLine);
+      chunk.sections = coveredSections(group.sections, chunk);
+      chunks.push(chunk);
     });
   }
   return chunks;
@@ -144,7 +156,10 @@ function openWithOverlap(previous: Piece[], next: Piece, settings: Required<Chun
   if (settings.overlapChars <= 0) return [];
   const tail = tailText(trailingProse(previous), settings.overlapChars);
   if (tail.trim() === '' || tail.length + next.glue.length + next.text.length > settings.maxChars) return [];
-  return [{ text: tail, glue: '', startLine: next.startLine, endLine: next.startLine, prose: true }];
+  // The prose ends on the last piece's end line, so the tail starts as many lines earlier as it spans.
+  const endLine = (previous[previous.length - 1] as Piece).endLine;
+  const startLine = endLine - countNewlines(tail.trimEnd());
+  return [{ text: tail, glue: '', startLine, endLine, prose: true }];
 }
 
 /** The text of the paragraph a chunk ends in, as far as the chunk holds it; empty if it ends in anything else. */
@@ -172,9 +187,22 @@ function toChunk(title: string, section: Section, pieces: Piece[], index: number
     headingPath: section.headingPath,
     heading: section.heading,
     anchor: section.anchor,
+    sections: [],
     startLine,
     endLine: pieces[pieces.length - 1]?.endLine ?? section.endLine,
   };
+}
+
+/** The sections of a group whose lines the chunk spans; the group's first when none does. */
+function coveredSections(sections: Section[], chunk: Chunk): CoveredSection[] {
+  const spanned = sections.filter(
+    (section) => section.startLine <= chunk.endLine && section.endLine >= chunk.startLine,
+  );
+  return (spanned.length > 0 ? spanned : sections.slice(0, 1)).map(({ heading, anchor, headingPath }) => ({
+    heading,
+    anchor,
+    headingPath,
+  }));
 }
 
 /** `Title > Section > Sub`, without repeating the title when the first heading is the title. */

@@ -132,7 +132,8 @@ function packRuns(parts: string[], limit: number): string[] {
   return runs;
 }
 
-function countNewlines(text: string): number {
+/** How many line feeds `text` holds: the lines it spans, minus one. */
+export function countNewlines(text: string): number {
   let count = 0;
   for (const char of text) if (char === '\n') count++;
   return count;

@@ -93,6 +93,8 @@ export const RESERVED_KEYS = [
   'heading',
   'heading_path',
   'anchor',
+  'headings',
+  'anchors',
   'start_line',
   'end_line',
   'file_hash',
@@ -236,6 +238,7 @@ function toRecords(source: string, hash: string, doc: ParsedDocument, chunks: Ch
       heading: chunk.heading,
       heading_path: chunk.headingPath.join(' > '),
       anchor: chunk.anchor,
+      ...coveredHeadings(chunk),
       start_line: chunk.startLine,
       end_line: chunk.endLine,
       file_hash: hash,
@@ -243,6 +246,13 @@ function toRecords(source: string, hash: string, doc: ParsedDocument, chunks: Ch
       chunk_count: chunks.length,
     },
   }));
+}
+
+/** `headings` and `anchors`: every section the chunk covers (several when small sections were merged), for citing. */
+function coveredHeadings(chunk: Chunk): Metadata {
+  const sections = chunk.sections.filter((section) => section.heading !== '');
+  if (sections.length === 0) return {};
+  return { headings: sections.map((s) => s.heading), anchors: sections.map((s) => s.anchor) };
 }
 
 /**
