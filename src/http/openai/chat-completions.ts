@@ -5,7 +5,7 @@ import type { Engine } from '../../engine/database.js';
 import type { SearchHit } from '../../retrieval/hybrid-search.js';
 import { parseChatRequest, type ChatRequest } from './chat-request.js';
 import { attachContext, buildSearchQueries } from './context-builder.js';
-import { fitContext } from './fit-context.js';
+import { fitContext, type FittedContext } from './fit-context.js';
 import { detectHousekeeping, type Housekeeping } from './housekeeping.js';
 import { sendOpenAIError } from './openai-error.js';
 import { offersOwnTools, removeOwnTools } from './own-tools.js';
@@ -54,12 +54,15 @@ export type RetrievalOutcome =
   | 'failed';
 
 /** The body to forward and what was added to it. */
-interface PreparedChat {
+export interface PreparedChat {
   body: Uint8Array | string;
   used: SearchHit[];
   outcome: RetrievalOutcome;
   /** Which housekeeping request it is, for the log. */
   housekeeping?: Housekeeping;
+  /** The relevant passages found and how they were fitted, when any were found. */
+  found?: SearchHit[];
+  fitted?: FittedContext;
 }
 
 /** Forwards one chat completion request with knowledge-base context added when it is relevant and fits. */
@@ -109,8 +112,12 @@ export function forwardedHeaders(req: Request): Record<string, string> {
   return out;
 }
 
-/** The request with passages added when retrieval finds relevant ones that fit; else as received (bytes kept). */
-async function prepareChat(
+/**
+ * The request with passages added when retrieval finds relevant ones that fit; else as received (bytes kept).
+ *
+ * @remarks Exported for the console's preview, which shows what a question would be given without forwarding it.
+ */
+export async function prepareChat(
   ctx: ProxyContext,
   chat: ChatRequest,
   raw: Buffer,
@@ -134,12 +141,15 @@ async function prepareChat(
   );
   if (fitted.failure !== undefined)
     log.warn({ err: fitted.failure }, 'token check failed; estimating tokens');
-  if (fitted.blocks.length === 0) return { body: unchanged, used: [], outcome: 'no-room' };
+  if (fitted.blocks.length === 0)
+    return { body: unchanged, used: [], outcome: 'no-room', found: found.hits, fitted };
   const messages = attachContext(request.messages, fitted.blocks);
   return {
     body: JSON.stringify({ ...request, messages }),
     used: fitted.blocks.map((b) => b.hit),
     outcome: 'added',
+    found: found.hits,
+    fitted,
   };
 }
 

@@ -32,6 +32,8 @@ export interface FittedContext {
   blocks: PassageBlock[];
   source: TokenCounts['source'];
   failure?: unknown;
+  /** The model's context length, the tokens left for passages, and the tokens the chosen passages take. */
+  tokens: { contextLength: number; room: number; used: number };
 }
 
 /**
@@ -64,10 +66,13 @@ export async function fitContext(
     }) - frameTokens;
   const blocks = takeWhileFits(candidates, passageTokens, room);
   const first = candidates[0];
-  const fitted = { blocks, source: counted.source, failure: counted.failure };
+  const used = passageTokens.slice(0, blocks.length).reduce((sum, n) => sum + n, 0);
+  const tokens = { contextLength: counted.contextLength, room, used };
+  const fitted = { blocks, source: counted.source, failure: counted.failure, tokens };
   if (blocks.length > 0 || first === undefined || room < MIN_PASSAGE_TOKENS) return fitted;
   const cut = await cutToFit(counter, request.model, first, passageTokens[0] ?? 0, room, signal);
-  return { ...fitted, blocks: cut === null ? [] : [cut] };
+  if (cut === null) return { ...fitted, blocks: [] };
+  return { ...fitted, blocks: [cut.block], tokens: { ...tokens, used: cut.tokens } };
 }
 
 function takeWhileFits(candidates: PassageBlock[], tokens: number[], room: number): PassageBlock[] {
@@ -81,7 +86,7 @@ function takeWhileFits(candidates: PassageBlock[], tokens: number[], room: numbe
   return candidates.slice(0, count);
 }
 
-/** The passage cut to about `room` tokens, if the count of the cut text confirms it fits. */
+/** The passage cut to about `room` tokens and its count, if the count of the cut text confirms it fits. */
 async function cutToFit(
   counter: TokenCounter,
   model: string | null,
@@ -89,10 +94,11 @@ async function cutToFit(
   tokens: number,
   room: number,
   signal: AbortSignal,
-): Promise<PassageBlock | null> {
+): Promise<{ block: PassageBlock; tokens: number } | null> {
   const chars = Math.floor((block.text.length * room * CUT_SLACK) / Math.max(tokens, 1));
   if (chars <= 0) return null;
   const cut = { hit: block.hit, text: truncate(block.text, chars) };
   const { counts } = await counter.count(model, [renderPassage(cut, 1)], signal);
-  return (counts[0] ?? Infinity) <= room ? cut : null;
+  const count = counts[0] ?? Infinity;
+  return count <= room ? { block: cut, tokens: count } : null;
 }

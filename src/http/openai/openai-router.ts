@@ -49,13 +49,24 @@ const UPSTREAM_FAILURES = {
  * as the rest of kbgate but answers with OpenAI-style errors, and answers every request under its mount point.
  */
 export function createOpenAIProxyRouter(deps: OpenAIProxyDeps): Router {
+  const ctx = createProxyContext(deps);
+  const logger = deps.logger ?? silentLogger();
+  const router = express.Router();
+  router.use(createOpenAIAuth(deps.config));
+  router.post('/chat/completions', handle(ctx, logger, forwardChat));
+  router.use(handle(ctx, logger, forwardAsIs));
+  return router;
+}
+
+/** The proxy's upstream client, retrieval settings and token counter, as the configuration sets them. */
+export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'config'>): ProxyContext {
   const { config } = deps;
   const client = new UpstreamClient({
     baseUrl: config.upstreamUrl,
     apiKey: config.upstreamApiKey,
     timeoutMs: config.upstreamTimeoutMs,
   });
-  const ctx: ProxyContext = {
+  return {
     engine: deps.engine,
     client,
     retrieval: {
@@ -68,12 +79,6 @@ export function createOpenAIProxyRouter(deps: OpenAIProxyDeps): Router {
     maxBodyBytes: config.maxBodyBytes,
     ownTools: pluginToolNames(buildOpenApiDocument(config)),
   };
-  const logger = deps.logger ?? silentLogger();
-  const router = express.Router();
-  router.use(createOpenAIAuth(config));
-  router.post('/chat/completions', handle(ctx, logger, forwardChat));
-  router.use(handle(ctx, logger, forwardAsIs));
-  return router;
 }
 
 /** The app's authentication, answering refusals with an OpenAI-style 401 (callers present the token as API key). */
