@@ -139,7 +139,11 @@ async function checkEmbedding(
   return { status: 'fail', title, detail: probe.detail, fix };
 }
 
-async function checkUpstream(config: Config, deps: DoctorDeps): Promise<CheckResult> {
+/** The upstream chat API answers `GET /models` with the key kbgate sends, and serves a model. */
+export async function checkUpstream(
+  config: Config,
+  deps: Pick<DoctorDeps, 'fetch' | 'timeoutMs'>,
+): Promise<CheckResult> {
   const title = 'retrieval proxy upstream (KBGATE_UPSTREAM_URL)';
   if (config.upstreamUrl === null)
     return {
@@ -192,7 +196,8 @@ async function checkUpstream(config: Config, deps: DoctorDeps): Promise<CheckRes
   }
 }
 
-function checkAuth(config: Config): CheckResult {
+/** Authentication is on, or kbgate listens on loopback only. */
+export function checkAuth(config: Config): CheckResult {
   const title = 'authentication';
   const protectedBy =
     config.authToken !== null
@@ -212,7 +217,7 @@ function checkAuth(config: Config): CheckResult {
 }
 
 /** Public URL and CORS origins: what browsers and NextChat's server must be able to reach. */
-function checkBrowserAccess(config: Config): CheckResult[] {
+export function checkBrowserAccess(config: Config): CheckResult[] {
   const results: CheckResult[] = [];
   const publicHost = new URL(config.publicUrl).hostname;
   const title = 'public URL (KBGATE_PUBLIC_URL)';
