@@ -4,15 +4,16 @@
 #   docker build -t kbgate .
 #   docker run -p 8000:8000 -v kbgate-data:/data kbgate
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS; the code also runs on Node 20 and 22 (package.json engines).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-# better-sqlite3 and hnswlib-node compile from source (.npmrc sets build-from-source=true).
+# better-sqlite3 and hnswlib-node compile from source (.prebuild-installrc skips the futile prebuilt download).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json .prebuild-installrc ./
 RUN npm ci
 # .dockerignore lets in only what the build needs (sources, tsconfigs, plugin assets).
 COPY . .

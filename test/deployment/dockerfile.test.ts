@@ -60,9 +60,9 @@ const build = stages[0]!;
 const runtime = stages.at(-1)!;
 
 describe('Dockerfile', () => {
-  it('should build in one node:20-bookworm-slim stage and run in another', () => {
+  it('should build in one node:24-bookworm-slim (LTS) stage and run in another', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.from).toBe('node:20-bookworm-slim');
+    for (const stage of stages) expect(stage.from).toBe('node:24-bookworm-slim');
   });
 
   it('should compile the native modules and TypeScript in the build stage, then drop dev dependencies', () => {
@@ -71,7 +71,7 @@ describe('Dockerfile', () => {
     expect(runs).toMatch(/\bnpm ci\b/);
     expect(runs).toMatch(/\bnpm run build\b/);
     expect(runs).toMatch(/\bnpm prune --omit=dev\b/);
-    expect(argsOf(build, 'COPY').join('\n')).toMatch(/\.npmrc/);
+    expect(argsOf(build, 'COPY').join('\n')).toMatch(/\.prebuild-installrc/);
   });
 
   it('should start the file the build emits for src/main.ts', () => {
@@ -136,7 +136,7 @@ describe('.dockerignore', () => {
     for (const needed of [
       'package.json',
       'package-lock.json',
-      '.npmrc',
+      '.prebuild-installrc',
       'tsconfig.json',
       'tsconfig.build.json',
       'src',
