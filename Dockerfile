@@ -14,6 +14,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .prebuild-installrc ./
+# npm ci runs the package's prepare script, which does nothing before the sources are copied.
+COPY scripts/prepare.mjs ./scripts/prepare.mjs
 RUN npm ci
 # .dockerignore lets in only what the build needs (sources, tsconfigs, plugin assets).
 COPY . .
