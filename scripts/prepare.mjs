@@ -1,3 +1,4 @@
+/* global process, console */
 // npm's `prepare` hook: builds dist/ so that `npm install <git URL>` and `npm pack` yield a package whose `main`,
 // `types` and `kbgate` command exist (dist/ is not in git). Without sources (Docker's dependency layer, which builds
 // later) it does nothing. Type errors are reported but do not fail an install: tsc still emits the JavaScript.
