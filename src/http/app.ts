@@ -1,6 +1,7 @@
 /** The Express application: middleware, Chroma routes and error handling; never listens itself. */
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { readPackageVersion } from '../cli/package-version.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
 import { createAuth, readHtpasswd } from './auth.js';
@@ -11,6 +12,8 @@ import type { RouteContext } from './chroma/route-context.js';
 import { registerSystemRoutes } from './chroma/system.js';
 import { registerTenantRoutes } from './chroma/tenants.js';
 import { registerUnsupportedRoutes } from './chroma/unsupported.js';
+import { CONSOLE_API_PATH, createConsoleApi } from './console/console-api.js';
+import { createConsolePage } from './console/console-page.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createRequestLogger, silentLogger } from './logging.js';
@@ -48,6 +51,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
   app.use(createPluginRouter({ engine: deps.engine, config })); // public manifest/spec/logo; /search: own auth
+  app.use(createConsolePage()); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
   app.use(
     createAuth({
       token: config.authToken,
@@ -65,6 +69,8 @@ export function createApp(deps: AppDeps): Express {
   registerRecordRoutes(router, ctx);
   registerUnsupportedRoutes(router);
   app.use(router);
+  const version = readPackageVersion();
+  app.use(CONSOLE_API_PATH, createConsoleApi({ engine: deps.engine, config, logger, version }));
 
   app.use(notFoundHandler());
   app.use(createErrorHandler(logger));
