@@ -17,7 +17,7 @@ COPY package.json package-lock.json .prebuild-installrc ./
 # npm ci runs the package's prepare script, which does nothing before the sources are copied.
 COPY scripts/prepare.mjs ./scripts/prepare.mjs
 RUN npm ci
-# .dockerignore lets in only what the build needs (sources, tsconfigs, plugin assets).
+# .dockerignore lets in only what the build needs (sources, tsconfigs, plugin and console assets).
 COPY . .
 RUN npm run build \
     && npm prune --omit=dev \
@@ -35,6 +35,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/plugin ./plugin
+COPY --from=build /app/console ./console
 COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 RUN mkdir -p /data /models && chown node:node /data /models
 USER node
