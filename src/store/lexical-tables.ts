@@ -22,6 +22,9 @@ const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* Co M*'`;
  */
 export const HEAD_WEIGHT = 3;
 
+/** Up to this many hits, relevance is measured by seeking each hit in each word's postings. */
+const SEEK_COVERAGE_MAX = 16;
+
 /** Metadata keys whose text goes into the `head` column: the document title and the passage's headings. */
 const HEAD_KEYS = ['title', 'heading_path', 'heading'] as const;
 
@@ -164,17 +167,28 @@ export class LexicalTables {
     const total = plan.groups.reduce((sum, g) => sum + g.weight, 0);
     if (rowids.length === 0 || total <= 0) return out;
     const table = ftsTableFor(collectionId);
-    // One pass over each group's doclist (within the hits' rowid range) costs about what ranking already did;
-    // a rowid IN (...) restriction makes SQLite run the MATCH once per rowid, which is far slower.
-    const statement = this.#sql
-      .get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`)
-      .pluck();
-    const low = Math.min(...rowids);
-    const high = Math.max(...rowids);
-    for (const group of plan.groups) {
-      for (const rowid of statement.all(group.match, low, high) as number[]) {
-        const share = out.get(rowid);
-        if (share !== undefined) out.set(rowid, share + group.weight / total);
+    if (rowids.length <= SEEK_COVERAGE_MAX) {
+      // A few hits: seek each one in each group's postings (FTS5 jumps to a rowid), instead of reading them all.
+      const seek = this.#sql.get(`SELECT 1 FROM ${table} WHERE ${table} MATCH ? AND rowid = ?`).pluck();
+      for (const group of plan.groups) {
+        for (const rowid of rowids) {
+          if (seek.get(group.match, rowid) !== undefined)
+            out.set(rowid, (out.get(rowid) ?? 0) + group.weight / total);
+        }
+      }
+    } else {
+      // Many hits: one pass over each group's postings within the hits' rowid range costs about what ranking did;
+      // a rowid IN (...) restriction would make SQLite run the MATCH once per rowid, which is far slower.
+      const statement = this.#sql
+        .get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`)
+        .pluck();
+      const low = Math.min(...rowids);
+      const high = Math.max(...rowids);
+      for (const group of plan.groups) {
+        for (const rowid of statement.all(group.match, low, high) as number[]) {
+          const share = out.get(rowid);
+          if (share !== undefined) out.set(rowid, share + group.weight / total);
+        }
       }
     }
     for (const [rowid, share] of out) out.set(rowid, Math.min(1, share));
