@@ -8,7 +8,10 @@ import { createRequire } from 'node:module';
 
 if (!existsSync('src/index.ts') || !existsSync('tsconfig.build.json')) process.exit(0);
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+// tsc reports on stdout; send it to stderr so `npm pack --json` stays parseable.
+const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+  stdio: ['inherit', 2, 'inherit'],
+});
 if (!existsSync('dist/src/index.js') || !existsSync('dist/src/cli.js')) {
   console.error('kbgate prepare: the build emitted no dist/src/index.js');
   process.exit(build.status || 1);

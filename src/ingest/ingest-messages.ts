@@ -41,9 +41,8 @@ export interface EmbeddingAdviceContext {
 
 /** The lines after "the embedding failed": every way to a knowledge base that works. */
 export function embeddingWaysOut(context: EmbeddingAdviceContext): string[] {
-  const where = context.remote ? ' on the kbgate server' : '';
   const lines = [
-    `Ways out (settings${where}):`,
+    context.remote ? 'Ways out (settings of the kbgate server at --url):' : 'Ways out:',
     '  - get the local model: `npm run model:download` (on a machine with internet access, then copy the folder here) ' +
       'and set KBGATE_MODEL_DIR to that folder',
     '  - KBGATE_EMBEDDING=none: a lexical-only knowledge base (BM25 keyword search, no model needed)',
