@@ -3,6 +3,7 @@ import { analyzeQuery, stem } from '../../text/analyze.js';
 import { detectLatinLanguage } from '../../text/languages.js';
 
 const WORDS = new Intl.Segmenter(undefined, { granularity: 'word' });
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
 const JOINER = /[-_]/u;
 
@@ -20,17 +21,38 @@ export type Span = [number, number];
 export function highlightSpans(text: string, query: string): Span[] {
   const wanted = wantedTerms(query);
   if (wanted.size === 0) return [];
-  const words = [...WORDS.segment(text)].filter((s) => s.isWordLike);
+  const normalized = normalizeWithOffsets(text);
+  const words = [...WORDS.segment(normalized.text)].filter((s) => s.isWordLike);
   const latin = detectLatinLanguage(words.map((w) => w.segment.toLowerCase()));
   const spans: Span[] = [];
   for (const word of words) {
     if (!matches(word.segment, wanted, latin)) continue;
-    const end = word.index + word.segment.length;
+    const start = normalized.starts[word.index] ?? 0;
+    const end = normalized.ends[word.index + word.segment.length - 1] ?? text.length;
     const last = spans.at(-1);
-    if (last !== undefined && last[1] === word.index) last[1] = end;
-    else spans.push([word.index, end]);
+    if (last !== undefined && last[1] >= start) last[1] = Math.max(last[1], end);
+    else spans.push([start, end]);
   }
   return spans;
+}
+
+/**
+ * The text NFKC-normalised as the index sees it (which changes how some words segment: Thai SARA AM becomes two
+ * characters), with each normalised character's original grapheme start and end.
+ */
+function normalizeWithOffsets(text: string): { text: string; starts: number[]; ends: number[] } {
+  let out = '';
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const { segment, index } of GRAPHEMES.segment(text)) {
+    const piece = segment.normalize('NFKC');
+    out += piece;
+    for (let i = 0; i < piece.length; i += 1) {
+      starts.push(index);
+      ends.push(index + segment.length);
+    }
+  }
+  return { text: out, starts, ends };
 }
 
 function wantedTerms(query: string): Set<string> {
@@ -40,8 +62,7 @@ function wantedTerms(query: string): Set<string> {
 }
 
 function matches(word: string, wanted: ReadonlySet<string>, latin: Parameters<typeof stem>[1]): boolean {
-  const normalized = word.normalize('NFKC');
-  const pieces = [normalized, ...normalized.split(JOINER), ...normalized.split(CAMEL_BOUNDARY)];
+  const pieces = [word, ...word.split(JOINER), ...word.split(CAMEL_BOUNDARY)];
   return pieces.some((piece) => {
     const lower = piece.toLowerCase();
     return lower !== '' && (wanted.has(stem(lower, latin)) || wanted.has(stem(lower, 'en')));
