@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 /** Debian's Chromium (`apt-get install -y chromium`); `.ci/run` installs it. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -42,9 +42,13 @@ export async function withPage(
   browser: Browser,
   name: string,
   check: (page: Page) => Promise<void>,
-  viewport = { width: 1280, height: 860 },
+  options: BrowserContextOptions = {},
 ): Promise<void> {
-  const context = await browser.newContext({ viewport, locale: 'en-US' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    locale: 'en-US',
+    ...options,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));

@@ -1,3 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, saveScreenshot, SKIP_REASON, withPage } from './browser.js';
@@ -175,7 +179,43 @@ describe.skipIf(SKIP_REASON !== '')(
           expect(overflow).toBeLessThanOrEqual(0);
           await saveScreenshot(page, 'phone');
         },
-        { width: 390, height: 844 },
+        { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+      );
+    });
+  },
+);
+
+describe.skipIf(SKIP_REASON !== '')(
+  `the console behind HTTP Basic (KBGATE_HTPASSWD_FILE)${SKIP_REASON ? ` (skipped: ${SKIP_REASON})` : ''}`,
+  () => {
+    let dir: string;
+    let kbgate: ConsoleServer;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'kbgate-console-basic-'));
+      const file = join(dir, 'htpasswd');
+      await writeFile(file, `reader:${bcrypt.hashSync('secret', 4)}\n`);
+      kbgate = await startConsoleServer({ KBGATE_AUTH_TOKEN: TOKEN, KBGATE_HTPASSWD_FILE: file });
+      browser = await launchChromium();
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await kbgate?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("should load the data with the credentials the browser's sign-in dialog gives", async () => {
+      await withPage(
+        browser,
+        'basic',
+        async (page) => {
+          await page.goto(`${kbgate.baseUrl}/`);
+          await page.getByRole('row', { name: new RegExp(`^${DOCS_COLLECTION}\\b`) }).waitFor();
+          expect(await page.evaluate(STORED_TOKEN)).toBeNull();
+        },
+        { httpCredentials: { username: 'reader', password: 'secret' } },
       );
     });
   },
