@@ -2,9 +2,10 @@
 import { createHash } from 'node:crypto';
 import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
 import type { GetResult, Metadata } from '../engine/types.js';
-import { chunkDocument, type Chunk, type ChunkOptions } from './chunk.js';
+import { chunkDocument, type ChunkOptions } from './chunk.js';
+import { toRecords, type ChunkRecord } from './chunk-records.js';
 import { DEFAULT_MAX_BYTES, readTextFile, type ReadFailureReason } from './files.js';
-import { parseMarkdown, type ParsedDocument } from './markdown.js';
+import { parseMarkdown } from './markdown.js';
 import { listSources, type SourceFile, type SourceListing } from './sources.js';
 
 /** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
@@ -85,22 +86,6 @@ export interface SyncReport {
   warnings: { source: string; message: string }[];
   seconds: number;
 }
-
-/** Metadata keys sync owns; frontmatter fields of the same name are overridden. */
-export const RESERVED_KEYS = [
-  'source',
-  'title',
-  'heading',
-  'heading_path',
-  'anchor',
-  'headings',
-  'anchors',
-  'start_line',
-  'end_line',
-  'file_hash',
-  'chunk_index',
-  'chunk_count',
-] as const;
 
 const DEFAULT_BATCH_SIZE = 64;
 const PAGE_SIZE = 1000;
@@ -214,45 +199,6 @@ function fail(
 ): FileStatus {
   report.failures.push({ source, reason, message });
   return 'failed';
-}
-
-interface ChunkRecord {
-  id: string;
-  document: string;
-  metadata: Metadata;
-}
-
-/** The chunk's stable id: the source path and the chunk's position in it. */
-export function chunkId(source: string, index: number): string {
-  return `${source}#${index}`;
-}
-
-function toRecords(source: string, hash: string, doc: ParsedDocument, chunks: Chunk[]): ChunkRecord[] {
-  return chunks.map((chunk) => ({
-    id: chunkId(source, chunk.index),
-    document: chunk.text,
-    metadata: {
-      ...doc.frontmatter,
-      source,
-      title: doc.title,
-      heading: chunk.heading,
-      heading_path: chunk.headingPath.join(' > '),
-      anchor: chunk.anchor,
-      ...coveredHeadings(chunk),
-      start_line: chunk.startLine,
-      end_line: chunk.endLine,
-      file_hash: hash,
-      chunk_index: chunk.index,
-      chunk_count: chunks.length,
-    },
-  }));
-}
-
-/** `headings` and `anchors`: every section the chunk covers (several when small sections were merged), for citing. */
-function coveredHeadings(chunk: Chunk): Metadata {
-  const sections = chunk.sections.filter((section) => section.heading !== '');
-  if (sections.length === 0) return {};
-  return { headings: sections.map((s) => s.heading), anchors: sections.map((s) => s.anchor) };
 }
 
 /**
