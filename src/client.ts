@@ -1,9 +1,19 @@
 /** The in-process public API: clients shaped like the official `chromadb` JS client (3.x), over the embedded engine. */
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type Engine, type EmbeddingResolver } from './engine/database.js';
 import { invalidArgument } from './engine/errors.js';
-import type { AddArgs, DeleteArgs, GetArgs, ModifyArgs, QueryArgs, UpdateArgs } from './engine/inputs.js';
+import type {
+  AddArgs,
+  DeleteArgs,
+  GetArgs,
+  ModifyArgs,
+  QueryArgs,
+  UpdateArgs,
+  UpsertArgs,
+} from './engine/inputs.js';
 import type { CollectionModel, GetResult, Metadata, QueryResult } from './engine/types.js';
 import { openEngine } from './engine-factory.js';
+import { collectionConfiguration, collectionSchema } from './engine/collection-config.js';
+import type { Schema } from './engine/collection-schema.js';
 import { createEmbeddingResolver, DEFAULT_EMBEDDING } from './embed/registry.js';
 
 /** A client-side embedding function, as the chromadb client takes it. */
@@ -32,6 +42,8 @@ export interface CollectionArgs {
   name: string;
   metadata?: Metadata | null;
   configuration?: Record<string, unknown> | null;
+  /** Chroma 1.x's index schema in its JSON form (`defaults`, `keys`), as `Schema.serializeToJSON()` gives it. */
+  schema?: Record<string, unknown> | null;
   embeddingFunction?: ClientEmbeddingFunction | null;
   /** kbgate's server-side embedding binding (`default`, `multilingual`, `openai:<model>`, `none`). */
   embedding?: string | null;
@@ -65,7 +77,11 @@ export class Collection {
     return this.#model.metadata ?? undefined;
   }
   get configuration(): Record<string, unknown> {
-    return this.#model.configuration;
+    return collectionConfiguration(this.#model);
+  }
+  /** Chroma's index schema of the collection. */
+  get schema(): Schema {
+    return collectionSchema(this.#model);
   }
   get embeddingFunction(): ClientEmbeddingFunction | undefined {
     return this.#ef;
@@ -79,7 +95,7 @@ export class Collection {
     return this.#engine.add(this.id, await this.#withEmbeddings(args));
   }
 
-  async upsert(args: AddArgs): Promise<void> {
+  async upsert(args: UpsertArgs): Promise<void> {
     return this.#engine.upsert(this.id, await this.#withEmbeddings(args));
   }
 
@@ -120,7 +136,7 @@ export class Collection {
     this.#model = this.#engine.modifyCollection(this.id, args);
   }
 
-  async #withEmbeddings<T extends AddArgs | UpdateArgs>(args: T): Promise<T> {
+  async #withEmbeddings<T extends AddArgs | UpsertArgs | UpdateArgs>(args: T): Promise<T> {
     if (args.embeddings || !args.documents || !this.#ef) return args;
     const documents = args.documents;
     if (documents.some((d) => typeof d !== 'string')) {
@@ -208,6 +224,7 @@ function toCreate(args: CollectionArgs) {
     name: args.name,
     metadata: args.metadata ?? null,
     configuration: args.configuration ?? null,
+    schema: args.schema ?? null,
     ...(args.embedding !== undefined ? { embedding: args.embedding } : {}),
   };
 }

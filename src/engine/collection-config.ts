@@ -1,8 +1,22 @@
-/** Collection configuration: HNSW parameters from `configuration.hnsw` or the legacy `hnsw:*` metadata keys. */
+/** Collection configuration: `configuration`, `schema` and the legacy `hnsw:*` metadata, reconciled as Chroma 1.x does. */
+import {
+  checkSupported,
+  defaultHnswIndexConfig,
+  embeddingVectorConfig,
+  EMBEDDING_KEY,
+  isDefaultEmbeddingFunction,
+  isDefaultSchema,
+  mergeWithDefaults,
+  schemaFor,
+  type EmbeddingFunctionConfig,
+  type HnswIndexConfig,
+  type Schema,
+} from './collection-schema.js';
 import { invalidArgument } from './errors.js';
-import type { HnswParams, Metadata, Space } from './types.js';
+import { parseCount, parseEmbeddingFunction, parseSchema, parseSpace } from './parse-schema.js';
+import type { CollectionModel, HnswParams, Metadata, Space } from './types.js';
 
-/** Chroma's defaults for a new collection. */
+/** Chroma's defaults for a new collection's index. */
 export const DEFAULT_HNSW: Readonly<HnswParams> = Object.freeze({
   space: 'l2',
   efConstruction: 100,
@@ -10,156 +24,308 @@ export const DEFAULT_HNSW: Readonly<HnswParams> = Object.freeze({
   maxNeighbors: 16,
 });
 
-const SPACES: readonly Space[] = ['l2', 'ip', 'cosine'];
 /** Upper bound for ef and M values: beyond this hnswlib only burns memory. */
 const MAX_HNSW_INT = 100_000;
-
-const CREATE_KEYS = new Set([
-  'space',
+const HNSW_FIELDS = [
   'ef_construction',
+  'max_neighbors',
+  'ef_search',
+  'num_threads',
+  'batch_size',
+  'sync_threshold',
+];
+const UPDATABLE_HNSW_FIELDS = [
   'ef_search',
   'max_neighbors',
   'num_threads',
   'batch_size',
   'sync_threshold',
   'resize_factor',
-]);
-const MODIFIABLE_KEYS = new Set([
+];
+const SPANN_FIELDS = [
+  'search_nprobe',
+  'write_nprobe',
+  'space',
+  'ef_construction',
   'ef_search',
-  'num_threads',
-  'batch_size',
-  'sync_threshold',
-  'resize_factor',
-]);
+  'max_neighbors',
+  'reassign_neighbor_count',
+  'split_threshold',
+  'merge_threshold',
+];
+const LEGACY_KEYS: Record<string, keyof HnswIndexConfig> = {
+  'hnsw:construction_ef': 'ef_construction',
+  'hnsw:search_ef': 'ef_search',
+  'hnsw:M': 'max_neighbors',
+  'hnsw:num_threads': 'num_threads',
+  'hnsw:batch_size': 'batch_size',
+  'hnsw:sync_threshold': 'sync_threshold',
+  'hnsw:resize_factor': 'resize_factor',
+};
 
-/** The resolved parameters and the configuration to store (as sent, with `hnsw` filled in). */
-export interface ResolvedConfiguration {
+/** What a collection's configuration decides, in every form kbgate keeps it. */
+export interface CollectionSettings {
+  /** The vector index parameters kbgate builds with. */
   hnsw: HnswParams;
+  /** Chroma's `configuration_json`: `hnsw` (six keys), `spann: null`, `embedding_function`. */
   configuration: Record<string, unknown>;
+  schema: Schema;
+}
+
+/** The vector index settings behind all three forms. */
+interface IndexSettings {
+  space: Space;
+  hnsw: Required<HnswIndexConfig>;
+  embeddingFunction: EmbeddingFunctionConfig | null;
 }
 
 /**
- * Resolves HNSW parameters for a new collection.
+ * Resolves a new collection's settings from the create body's `configuration`, `metadata` and `schema`.
  *
- * @remarks
- * `configuration.hnsw` wins over the legacy metadata keys `hnsw:space`, `hnsw:M`, `hnsw:construction_ef`,
- * `hnsw:search_ef`, which win over the defaults.
+ * @remarks As Chroma 1.x: `configuration.hnsw` (or `spann`, whose space alone applies) decides unless it is all
+ * defaults, in which case the legacy metadata keys `hnsw:space`, `hnsw:M`, `hnsw:construction_ef`, ... do. A
+ * `schema` is merged over the default schema; it decides when the configuration is all defaults, and both
+ * asking for something is an error. The resulting schema then fixes the space, HNSW parameters and embedding
+ * function, and `configuration_json` is derived from it.
  */
-export function resolveConfiguration(
-  configuration: Record<string, unknown> | null | undefined,
-  metadata: Metadata | null | undefined,
-): ResolvedConfiguration {
-  const config = configuration ?? {};
-  if (!isPlainObject(config)) throw invalidArgument('configuration must be an object');
-  const hnswIn = config['hnsw'] ?? {};
-  if (!isPlainObject(hnswIn)) throw invalidArgument('configuration.hnsw must be an object');
-  for (const key of Object.keys(hnswIn)) {
-    if (!CREATE_KEYS.has(key)) throw invalidArgument(`Unknown HNSW configuration key "${key}"`);
+export function resolveCollectionSettings(args: {
+  configuration?: Record<string, unknown> | null;
+  metadata?: Metadata | null;
+  schema?: unknown;
+}): CollectionSettings {
+  const fromConfig = settingsFromConfiguration(args.configuration ?? {}, args.metadata ?? null);
+  let schema = schemaOf(fromConfig);
+  if (args.schema !== undefined && args.schema !== null) {
+    const user = parseSchema(args.schema);
+    const configIsDefault = isDefaultSettings(fromConfig);
+    if (!configIsDefault && !isDefaultSchema(user)) {
+      throw invalidArgument('Cannot set both collection config and schema simultaneously');
+    }
+    const merged = mergeWithDefaults(user, schemaOf(defaultSettings()));
+    checkSupported(merged);
+    if (configIsDefault && !isDefaultSchema(merged)) schema = merged;
   }
-  const legacy = legacyParams(metadata ?? null);
-  const hnsw: HnswParams = {
-    space: pickSpace(hnswIn['space'], legacy.space),
-    efConstruction: pickInt('ef_construction', hnswIn['ef_construction'], legacy.efConstruction),
-    efSearch: pickInt('ef_search', hnswIn['ef_search'], legacy.efSearch),
-    maxNeighbors: pickInt('max_neighbors', hnswIn['max_neighbors'], legacy.maxNeighbors),
-  };
-  validateOptionalNumbers(hnswIn);
-  return { hnsw, configuration: { ...config, hnsw: { ...stripNulls(hnswIn), ...toWire(hnsw) } } };
+  return toCollectionSettings(schema);
 }
 
 /**
- * Applies a `modify` configuration: only `ef_search` (and tuning knobs kbgate stores but does not need) may change.
+ * Applies a `modify` configuration: HNSW `ef_search` and the tuning knobs kbgate records (`num_threads`,
+ * `batch_size`, `sync_threshold`, `resize_factor`), and the `embedding_function`; `spann` is accepted and ignored.
+ *
+ * @remarks `max_neighbors` cannot change (Chroma records the new value, but an HNSW graph is built with it).
  */
-export function applyConfigurationUpdate(
-  current: ResolvedConfiguration,
-  update: Record<string, unknown>,
-): ResolvedConfiguration {
-  if (!isPlainObject(update)) throw invalidArgument('configuration must be an object');
-  const hnswIn = update['hnsw'];
-  if (hnswIn === undefined || hnswIn === null) {
-    const { hnsw: _ignored, ...rest } = update;
-    return { hnsw: current.hnsw, configuration: { ...current.configuration, ...rest } };
-  }
-  if (!isPlainObject(hnswIn)) throw invalidArgument('configuration.hnsw must be an object');
-  for (const key of Object.keys(hnswIn)) {
-    if (hnswIn[key] === null || hnswIn[key] === undefined) continue;
-    if (!MODIFIABLE_KEYS.has(key)) {
-      throw invalidArgument(`HNSW configuration "${key}" cannot be changed after a collection is created`);
+export function applyConfigurationUpdate(current: CollectionModel, update: unknown): CollectionSettings {
+  const config = object(update, 'configuration');
+  const hnswIn = config['hnsw'];
+  const spannIn = config['spann'];
+  if (present(hnswIn) && present(spannIn))
+    throw invalidArgument('Multiple vector index configurations provided');
+  if (present(spannIn))
+    checkFields(object(spannIn, 'configuration.spann'), ['search_nprobe', 'ef_search'], 'spann');
+  const schema = structuredClone(collectionSchema(current));
+  const vectorConfigs = [
+    schema.defaults.float_list?.vector_index?.config,
+    schema.keys[EMBEDDING_KEY]?.float_list?.vector_index?.config,
+  ].filter((c) => c !== undefined);
+  if (present(hnswIn)) {
+    const hnsw = hnswFields(object(hnswIn, 'configuration.hnsw'), UPDATABLE_HNSW_FIELDS, true);
+    if (hnsw.max_neighbors !== undefined && hnsw.max_neighbors !== current.hnsw.maxNeighbors) {
+      throw invalidArgument(
+        'HNSW configuration "max_neighbors" cannot be changed after a collection is created',
+      );
     }
+    for (const c of vectorConfigs) if (c.hnsw) Object.assign(c.hnsw, hnsw);
   }
-  validateOptionalNumbers(hnswIn);
-  const hnsw = {
-    ...current.hnsw,
-    efSearch: pickInt('ef_search', hnswIn['ef_search'], current.hnsw.efSearch),
-  };
-  const previous = isPlainObject(current.configuration['hnsw']) ? current.configuration['hnsw'] : {};
-  const configuration = {
-    ...current.configuration,
-    ...update,
-    hnsw: { ...previous, ...stripNulls(hnswIn), ...toWire(hnsw) },
-  };
-  return { hnsw, configuration };
+  if (present(config['embedding_function'])) {
+    const ef = parseEmbeddingFunction(config['embedding_function'], 'configuration.embedding_function');
+    for (const c of vectorConfigs) c.embedding_function = ef;
+  }
+  return toCollectionSettings(schema);
 }
 
-/** Rejects a metadata change that would alter the distance space of an existing collection. */
-export function assertSpaceUnchanged(current: HnswParams, metadata: Metadata | null | undefined): void {
-  const space = metadata?.['hnsw:space'];
-  if (space !== undefined && space !== current.space) {
-    throw invalidArgument('Changing the distance space of an existing collection is not supported');
-  }
+/** A collection's `configuration_json`, also for collections stored before it carried every key. */
+export function collectionConfiguration(model: CollectionModel): Record<string, unknown> {
+  return configurationJson(storedSettings(model));
 }
 
-/** HNSW parameters in Chroma's wire spelling. */
-export function toWire(hnsw: HnswParams): Record<string, unknown> {
+/** A collection's schema; collections stored before schemas existed get the one their configuration implies. */
+export function collectionSchema(model: CollectionModel): Schema {
+  return model.schema ?? schemaOf(storedSettings(model));
+}
+
+function toCollectionSettings(schema: Schema): CollectionSettings {
+  const settings = settingsFromSchema(schema);
+  const { hnsw } = settings;
+  checkRange('ef_construction', hnsw.ef_construction, 1);
+  checkRange('max_neighbors', hnsw.max_neighbors, 1);
+  checkRange('ef_search', hnsw.ef_search, 0);
   return {
-    space: hnsw.space,
-    ef_construction: hnsw.efConstruction,
-    ef_search: hnsw.efSearch,
-    max_neighbors: hnsw.maxNeighbors,
+    hnsw: {
+      space: settings.space,
+      efConstruction: hnsw.ef_construction,
+      efSearch: hnsw.ef_search,
+      maxNeighbors: hnsw.max_neighbors,
+    },
+    configuration: configurationJson(settings),
+    schema,
   };
 }
 
-function legacyParams(metadata: Metadata | null): HnswParams {
-  return {
-    space: pickSpace(metadata?.['hnsw:space'], DEFAULT_HNSW.space),
-    efConstruction: pickInt(
-      'hnsw:construction_ef',
-      metadata?.['hnsw:construction_ef'],
-      DEFAULT_HNSW.efConstruction,
-    ),
-    efSearch: pickInt('hnsw:search_ef', metadata?.['hnsw:search_ef'], DEFAULT_HNSW.efSearch),
-    maxNeighbors: pickInt('hnsw:M', metadata?.['hnsw:M'], DEFAULT_HNSW.maxNeighbors),
-  };
-}
-
-function pickSpace(value: unknown, fallback: Space): Space {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value === 'string' && (SPACES as readonly string[]).includes(value)) return value as Space;
-  throw invalidArgument(`Unknown distance space ${JSON.stringify(value)}: expected one of l2, ip, cosine`);
-}
-
-function pickInt(name: string, value: unknown, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_HNSW_INT) {
-    throw invalidArgument(`HNSW parameter "${name}" must be an integer from 1 to ${MAX_HNSW_INT}`);
+function settingsFromConfiguration(configuration: unknown, metadata: Metadata | null): IndexSettings {
+  const config = object(configuration, 'configuration');
+  const hnswIn = config['hnsw'];
+  const spannIn = config['spann'];
+  const embeddingFunction = present(config['embedding_function'])
+    ? parseEmbeddingFunction(config['embedding_function'], 'configuration.embedding_function')
+    : null;
+  if (present(hnswIn) && present(spannIn))
+    throw invalidArgument('Multiple vector index configurations provided');
+  if (present(spannIn)) {
+    const spann = object(spannIn, 'configuration.spann');
+    checkFields(spann, SPANN_FIELDS, 'spann');
+    const space = present(spann['space']) ? parseSpace(spann['space'], 'configuration.spann.space') : 'l2';
+    return { ...defaultSettings(), space, embeddingFunction };
   }
+  const hnsw = present(hnswIn) ? object(hnswIn, 'configuration.hnsw') : {};
+  const given: IndexSettings = {
+    space: present(hnsw['space']) ? parseSpace(hnsw['space'], 'configuration.hnsw.space') : 'l2',
+    hnsw: { ...defaultHnswIndexConfig(), ...hnswFields(hnsw, [...HNSW_FIELDS, 'resize_factor'], false) },
+    embeddingFunction,
+  };
+  const legacy = legacySettings(metadata);
+  return sameIndex(given, defaultSettings()) && legacy ? { ...legacy, embeddingFunction } : given;
+}
+
+/** The settings the legacy `hnsw:*` metadata keys ask for, or null when it has none. */
+function legacySettings(metadata: Metadata | null): IndexSettings | null {
+  if (!metadata || !Object.keys(metadata).some((key) => key.startsWith('hnsw:'))) return null;
+  const settings = defaultSettings();
+  try {
+    if (metadata['hnsw:space'] !== undefined)
+      settings.space = parseSpace(metadata['hnsw:space'], 'hnsw:space');
+    for (const [key, field] of Object.entries(LEGACY_KEYS)) {
+      const value = metadata[key];
+      if (value === undefined) continue;
+      if (field === 'resize_factor') {
+        if (typeof value !== 'number') throw invalidArgument(`${key} must be a number`);
+        settings.hnsw.resize_factor = value;
+      } else settings.hnsw[field] = parseCount(value, key);
+    }
+    if (settings.hnsw.batch_size < 2 || settings.hnsw.sync_threshold < 2) {
+      throw invalidArgument('hnsw:batch_size and hnsw:sync_threshold must be at least 2');
+    }
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw invalidArgument(`Failed to parse hnsw parameters from collection metadata: ${reason}`, err);
+  }
+  return settings;
+}
+
+function settingsFromSchema(schema: Schema): IndexSettings {
+  const config = embeddingVectorConfig(schema);
+  return {
+    space: config.space ?? 'l2',
+    hnsw: { ...defaultHnswIndexConfig(), ...config.hnsw },
+    embeddingFunction: config.embedding_function ?? null,
+  };
+}
+
+/** Settings of a stored collection: its schema when it has one, else its HNSW row and configuration. */
+function storedSettings(model: CollectionModel): IndexSettings {
+  if (model.schema) return settingsFromSchema(model.schema);
+  const stored = isPlainObject(model.configuration['hnsw']) ? model.configuration['hnsw'] : {};
+  const ef = model.configuration['embedding_function'];
+  const known = HNSW_FIELDS.filter((f) => typeof stored[f] === 'number').map((f) => [f, stored[f]]);
+  return {
+    space: model.hnsw.space,
+    hnsw: {
+      ...defaultHnswIndexConfig(),
+      ...(Object.fromEntries(known) as HnswIndexConfig),
+      ...(typeof stored['resize_factor'] === 'number' ? { resize_factor: stored['resize_factor'] } : {}),
+      ef_construction: model.hnsw.efConstruction,
+      ef_search: model.hnsw.efSearch,
+      max_neighbors: model.hnsw.maxNeighbors,
+    },
+    embeddingFunction:
+      isPlainObject(ef) && typeof ef['type'] === 'string' ? (ef as EmbeddingFunctionConfig) : null,
+  };
+}
+
+function schemaOf(settings: IndexSettings): Schema {
+  return schemaFor(settings.space, settings.hnsw, settings.embeddingFunction);
+}
+
+function configurationJson(settings: IndexSettings): Record<string, unknown> {
+  const { hnsw } = settings;
+  return {
+    hnsw: {
+      space: settings.space,
+      ef_construction: hnsw.ef_construction,
+      ef_search: hnsw.ef_search,
+      max_neighbors: hnsw.max_neighbors,
+      resize_factor: hnsw.resize_factor,
+      sync_threshold: hnsw.sync_threshold,
+    },
+    spann: null,
+    embedding_function: settings.embeddingFunction,
+  };
+}
+
+function defaultSettings(): IndexSettings {
+  return { space: 'l2', hnsw: defaultHnswIndexConfig(), embeddingFunction: null };
+}
+
+function isDefaultSettings(settings: IndexSettings): boolean {
+  return isDefaultEmbeddingFunction(settings.embeddingFunction) && sameIndex(settings, defaultSettings());
+}
+
+function sameIndex(a: IndexSettings, b: IndexSettings): boolean {
+  return (
+    a.space === b.space &&
+    HNSW_FIELDS.concat('resize_factor').every((f) => a.hnsw[f as 'ef_search'] === b.hnsw[f as 'ef_search'])
+  );
+}
+
+function hnswFields(hnsw: Record<string, unknown>, allowed: string[], updating: boolean): HnswIndexConfig {
+  const out: HnswIndexConfig = {};
+  for (const [field, value] of Object.entries(hnsw)) {
+    if (field === 'space' && !updating) continue;
+    if (!allowed.includes(field)) {
+      throw invalidArgument(
+        updating
+          ? `HNSW configuration "${field}" cannot be changed after a collection is created`
+          : `Unknown HNSW configuration key "${field}"`,
+      );
+    }
+    if (!present(value)) continue;
+    if (field === 'resize_factor') {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        throw invalidArgument('HNSW parameter "resize_factor" must be a number');
+      }
+      out.resize_factor = value;
+    } else out[field as 'ef_search'] = parseCount(value, `HNSW parameter "${field}"`);
+  }
+  return out;
+}
+
+function checkFields(config: Record<string, unknown>, allowed: string[], what: string): void {
+  const unknown = Object.keys(config).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) throw invalidArgument(`Unknown ${what} configuration key "${unknown}"`);
+}
+
+function checkRange(name: string, value: number, min: number): void {
+  if (value < min || value > MAX_HNSW_INT) {
+    throw invalidArgument(`HNSW parameter "${name}" must be an integer from ${min} to ${MAX_HNSW_INT}`);
+  }
+}
+
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw invalidArgument(`${what} must be an object`);
   return value;
 }
 
-function validateOptionalNumbers(hnsw: Record<string, unknown>): void {
-  for (const key of ['num_threads', 'batch_size', 'sync_threshold']) {
-    if (hnsw[key] !== undefined && hnsw[key] !== null) pickInt(key, hnsw[key], 1);
-  }
-  const resize = hnsw['resize_factor'];
-  if (resize !== undefined && resize !== null) {
-    if (typeof resize !== 'number' || !Number.isFinite(resize) || resize < 1 || resize > 100) {
-      throw invalidArgument('HNSW parameter "resize_factor" must be a number from 1 to 100');
-    }
-  }
-}
-
-function stripNulls(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined));
+function present(value: unknown): boolean {
+  return value !== undefined && value !== null;
 }
 
 /** True for a non-null, non-array object. */

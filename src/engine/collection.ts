@@ -1,7 +1,15 @@
 /** Record operations of one collection: add / upsert / update / delete / get / query / count over the ports. */
 import { EngineError, invalidArgument, notFound } from './errors.js';
 import type { IndexCache } from './index-cache.js';
-import type { AddArgs, DeleteArgs, GetArgs, LexicalQueryArgs, QueryArgs, UpdateArgs } from './inputs.js';
+import type {
+  AddArgs,
+  DeleteArgs,
+  GetArgs,
+  LexicalQueryArgs,
+  QueryArgs,
+  UpdateArgs,
+  UpsertArgs,
+} from './inputs.js';
 import type { EmbeddingFunction, RecordStore } from './ports.js';
 import type {
   CollectionModel,
@@ -55,7 +63,7 @@ export class CollectionOps {
 
   /** Inserts records whose ids do not exist yet; existing ids are left untouched (first write wins). */
   async add(collection: CollectionModel, args: AddArgs): Promise<void> {
-    const patches = await this.#preparePatches(collection, args, false);
+    const patches = await this.#preparePatches(collection, args, 'add');
     this.#write(collection, (store, current) => {
       checkDimension(current, patches);
       const existing = store.lookupRowids(
@@ -67,9 +75,9 @@ export class CollectionOps {
     });
   }
 
-  /** Inserts new records and updates existing ones (metadata merged, as Chroma does). */
-  async upsert(collection: CollectionModel, args: AddArgs): Promise<void> {
-    const patches = await this.#preparePatches(collection, args, false);
+  /** Inserts new records and updates existing ones (metadata merged and `null` values removed, as Chroma does). */
+  async upsert(collection: CollectionModel, args: UpsertArgs): Promise<void> {
+    const patches = await this.#preparePatches(collection, args, 'upsert');
     this.#write(collection, (store, current) => {
       checkDimension(current, patches);
       const existing = this.#readExisting(current.id, patches);
@@ -80,7 +88,7 @@ export class CollectionOps {
 
   /** Updates existing records; ids that do not exist are ignored. */
   async update(collection: CollectionModel, args: UpdateArgs): Promise<void> {
-    const patches = await this.#preparePatches(collection, args, true);
+    const patches = await this.#preparePatches(collection, args, 'update');
     this.#write(collection, (store, current) => {
       checkDimension(current, patches);
       const existing = this.#readExisting(current.id, patches);
@@ -102,7 +110,7 @@ export class CollectionOps {
         'replace needs at least one of ids, where or whereDocument to select what it replaces',
       );
     }
-    const patches = await this.#preparePatches(collection, records, false);
+    const patches = await this.#preparePatches(collection, records, 'add');
     this.#write(collection, (store, current) => {
       checkDimension(current, patches);
       const incoming = new Set(patches.map((p) => p.id));
@@ -115,11 +123,18 @@ export class CollectionOps {
     });
   }
 
-  /** Deletes the records matching ids and/or filters (at most `limit` of them); returns how many it deleted. */
+  /**
+   * Deletes the records matching ids and/or filters (at most `limit` of them); returns how many it deleted.
+   *
+   * @remarks As in Chroma: without ids or filters nothing is deleted, and an empty `ids` list without a filter is
+   * an error.
+   */
   async delete(collection: CollectionModel, args: DeleteArgs): Promise<number> {
     const filter = parseFilter(args);
-    if (!filter.ids && !filter.where && !filter.whereDocument) {
-      throw invalidArgument('delete needs at least one of ids, where or whereDocument');
+    if (!filter.where && !filter.whereDocument) {
+      if (filter.ids?.length === 0)
+        throw invalidArgument('delete needs ids or a where / whereDocument filter');
+      if (!filter.ids) return 0;
     }
     const limit = validateCount(args.limit, 'limit');
     if ((filter.ids && filter.ids.length === 0) || limit === 0) return 0;
@@ -136,7 +151,7 @@ export class CollectionOps {
   /** Reads records in insertion order. */
   async get(collection: CollectionModel, args: GetArgs = {}): Promise<GetResult> {
     const filter = parseFilter(args);
-    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE, false);
+    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE);
     const page = { limit: validateCount(args.limit, 'limit'), offset: validateCount(args.offset, 'offset') };
     const { store } = this.#ctx;
     const rowids = filter.ids?.length === 0 ? [] : store.selectRowids(collection.id, filter, page);
@@ -154,9 +169,16 @@ export class CollectionOps {
   /** Finds the nearest records to each query, restricted by ids and filters first. */
   async query(collection: CollectionModel, args: QueryArgs): Promise<QueryResult> {
     const filter = parseFilter(args);
-    const include = validateInclude(args.include, QUERY_DEFAULT_INCLUDE, true);
-    const nResults = validateCount(args.nResults, 'nResults', 1) ?? 10;
+    const include = validateInclude(args.include, QUERY_DEFAULT_INCLUDE);
+    const nResults = validateCount(args.nResults, 'nResults') ?? 10;
     const queries = await this.#queryVectors(collection, args);
+    if (queries.length === 0 || nResults === 0) {
+      return buildQueryResult(
+        queries.map(() => ({ labels: [], distances: [] })),
+        new Map(),
+        include,
+      );
+    }
     const { store, indexes } = this.#ctx;
     if (filter.ids) {
       const found = store.lookupRowids(collection.id, filter.ids);
@@ -180,7 +202,7 @@ export class CollectionOps {
   async lexicalQuery(collection: CollectionModel, args: LexicalQueryArgs): Promise<LexicalResult> {
     if (typeof args.queryText !== 'string') throw invalidArgument('queryText must be a string');
     const filter = parseFilter(args);
-    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE, false);
+    const include = validateInclude(args.include, GET_DEFAULT_INCLUDE);
     const nResults = validateCount(args.nResults, 'nResults', 1) ?? 10;
     const { store } = this.#ctx;
     const restricted = Boolean(filter.ids || filter.where || filter.whereDocument);
@@ -224,19 +246,22 @@ export class CollectionOps {
     return this.#ctx.store.count(collection.id);
   }
 
+  /** Validates a write's arguments into per-record patches; an empty `ids` list is a no-op, as in Chroma. */
   async #preparePatches(
     collection: CollectionModel,
-    args: AddArgs | UpdateArgs,
-    isUpdate: boolean,
+    args: AddArgs | UpsertArgs | UpdateArgs,
+    kind: 'add' | 'upsert' | 'update',
   ): Promise<RecordPatch[]> {
     const ids = validateIds(args.ids);
     for (const name of ['embeddings', 'metadatas', 'documents', 'uris'] as const) {
       checkLength(name, args[name], ids.length);
     }
+    if (ids.length === 0) return [];
+    const isUpdate = kind === 'update';
     const documents = args.documents?.map((d, i) => validateOptionalString(d, 'documents', i));
     const uris = args.uris?.map((u, i) => validateOptionalString(u, 'uris', i));
     const metadatas = args.metadatas?.map((m, i) =>
-      isUpdate ? validateUpdateMetadata(m, i) : validateMetadata(m, i),
+      kind === 'add' ? validateMetadata(m, i) : validateUpdateMetadata(m, i),
     );
     let embeddings = args.embeddings
       ? validateSparseEmbeddings(args.embeddings, collection.dimension)
@@ -276,16 +301,16 @@ export class CollectionOps {
     return validateEmbeddings(vectors, collection.dimension);
   }
 
+  /** The query vectors: `queryEmbeddings` as given (an empty list asks nothing), else the embedded `queryTexts`. */
   async #queryVectors(collection: CollectionModel, args: QueryArgs): Promise<Float32Array[]> {
     if (args.queryEmbeddings !== undefined && args.queryEmbeddings !== null) {
-      if (!Array.isArray(args.queryEmbeddings) || args.queryEmbeddings.length === 0) {
-        throw invalidArgument('queryEmbeddings must be a non-empty array of embeddings');
+      if (!Array.isArray(args.queryEmbeddings)) {
+        throw invalidArgument('queryEmbeddings must be an array of embeddings');
       }
       return validateEmbeddings(args.queryEmbeddings, collection.dimension);
     }
-    if (!Array.isArray(args.queryTexts) || args.queryTexts.length === 0) {
-      throw invalidArgument('query needs queryEmbeddings or queryTexts');
-    }
+    if (!Array.isArray(args.queryTexts)) throw invalidArgument('query needs queryEmbeddings or queryTexts');
+    if (args.queryTexts.length === 0) return [];
     const texts = args.queryTexts.map((t, i) => {
       if (typeof t !== 'string') throw invalidArgument(`queryTexts[${i}] must be a string`);
       return t;

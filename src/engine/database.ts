@@ -1,6 +1,6 @@
 /** Tenants, databases and collections: the engine's entry point over a store and a vector index factory. */
 import { randomUUID } from 'node:crypto';
-import { applyConfigurationUpdate, assertSpaceUnchanged, resolveConfiguration } from './collection-config.js';
+import { applyConfigurationUpdate, resolveCollectionSettings } from './collection-config.js';
 import { CollectionOps } from './collection.js';
 import { alreadyExists, invalidArgument, isEngineError, notFound } from './errors.js';
 import { IndexCache } from './index-cache.js';
@@ -13,8 +13,9 @@ import type {
   ModifyArgs,
   QueryArgs,
   UpdateArgs,
+  UpsertArgs,
 } from './inputs.js';
-import { validateCollectionName, validateScopeName } from './names.js';
+import { checkDatabaseName, validateChromaName, validateTenantName } from './names.js';
 import type { CollectionPatch, EmbeddingFunction, Page, RecordStore, VectorIndexFactory } from './ports.js';
 import type { CollectionModel, Database, GetResult, LexicalResult, QueryResult, Tenant } from './types.js';
 import { validateCollectionMetadata, validateCount } from './validate-records.js';
@@ -67,34 +68,32 @@ export class Engine {
   }
 
   createTenant(name: string): Tenant {
-    validateScopeName('tenant', name);
-    this.#store.createTenant(name);
+    this.#store.createTenant(validateTenantName(name));
     return { name };
   }
 
   getTenant(name: string): Tenant {
-    const tenant = this.#store.getTenant(validateScopeName('tenant', name));
+    const tenant = this.#store.getTenant(name);
     if (!tenant) throw notFound(`Tenant "${name}" not found`);
     return tenant;
   }
 
+  /** Creates a database; as in Chroma, its tenant need not have been created (it then still reads as missing). */
   createDatabase(tenant: string, name: string): Database {
-    this.getTenant(tenant);
-    validateScopeName('database', name);
+    validateChromaName(name, 'database');
     const id = randomUUID();
     this.#store.createDatabase(tenant, name, id);
     return { id, name, tenant };
   }
 
   getDatabase(tenant: string, name: string): Database {
-    this.getTenant(tenant);
-    const database = this.#store.getDatabase(tenant, validateScopeName('database', name));
+    const database = this.#store.getDatabase(tenant, checkDatabaseName(name));
     if (!database) throw notFound(`Database "${name}" not found in tenant "${tenant}"`);
     return database;
   }
 
+  /** The tenant's databases; none for a tenant that does not exist, as Chroma answers. */
   listDatabases(tenant: string, page: Page = {}): Database[] {
-    this.getTenant(tenant);
     return this.#store.listDatabases(tenant, checkPage(page));
   }
 
@@ -106,19 +105,22 @@ export class Engine {
     this.#store.deleteDatabase(tenant, name);
   }
 
+  /** Creates a collection; in a database that does not exist it is INVALID_ARGUMENT, as Chroma answers. */
   createCollection(
     tenant: string,
     database: string,
     args: CreateCollectionArgs & { getOrCreate?: boolean },
   ): CollectionModel {
-    this.getDatabase(tenant, database);
-    const name = validateCollectionName(args.name);
+    const name = validateChromaName(args.name, 'collection');
     const metadata = validateCollectionMetadata(args.metadata);
+    if (!this.#store.getDatabase(tenant, checkDatabaseName(database))) {
+      throw invalidArgument(`Database "${database}" does not exist in tenant "${tenant}"`);
+    }
     if (args.getOrCreate) {
       const existing = this.#store.getCollection(tenant, database, name);
       if (existing) return checkBinding(existing, args.embedding);
     }
-    const { hnsw, configuration } = resolveConfiguration(args.configuration, metadata);
+    const { hnsw, configuration, schema } = resolveCollectionSettings({ ...args, metadata });
     const embedding = this.#bindingFor(args.embedding);
     const model: CollectionModel = {
       id: randomUUID(),
@@ -127,6 +129,7 @@ export class Engine {
       database,
       metadata,
       configuration,
+      schema,
       hnsw,
       dimension: null,
       embedding,
@@ -144,7 +147,7 @@ export class Engine {
   }
 
   getCollection(tenant: string, database: string, name: string): CollectionModel {
-    this.getDatabase(tenant, database);
+    checkDatabaseName(database);
     const collection = this.#store.getCollection(tenant, database, name);
     if (!collection) throw notFound(`Collection "${name}" does not exist`);
     return collection;
@@ -156,29 +159,34 @@ export class Engine {
     return collection;
   }
 
+  /** The database's collections; none for a database that does not exist, as Chroma answers. */
   listCollections(tenant: string, database: string, page: Page = {}): CollectionModel[] {
-    this.getDatabase(tenant, database);
+    checkDatabaseName(database);
     return this.#store.listCollections(tenant, database, checkPage(page));
   }
 
   countCollections(tenant: string, database: string): number {
-    this.getDatabase(tenant, database);
+    checkDatabaseName(database);
     return this.#store.countCollections(tenant, database);
   }
 
+  /**
+   * Renames a collection, replaces its metadata or updates its configuration.
+   *
+   * @remarks As in Chroma, legacy `hnsw:*` keys in new metadata are stored and change nothing; the configuration
+   * decides the index.
+   */
   modifyCollection(id: string, args: ModifyArgs): CollectionModel {
     const current = this.getCollectionById(id);
     const patch: CollectionPatch = {};
     if (args.name !== undefined && args.name !== null && args.name !== current.name) {
-      patch.name = validateCollectionName(args.name);
+      patch.name = validateChromaName(args.name, 'collection');
     }
-    if (args.metadata !== undefined) {
-      patch.metadata = validateCollectionMetadata(args.metadata);
-      assertSpaceUnchanged(current.hnsw, patch.metadata);
-    }
+    if (args.metadata !== undefined) patch.metadata = validateCollectionMetadata(args.metadata);
     if (args.configuration !== undefined && args.configuration !== null) {
       const next = applyConfigurationUpdate(current, args.configuration);
       patch.configuration = next.configuration;
+      patch.schema = next.schema;
       patch.hnsw = next.hnsw;
     }
     try {
@@ -201,7 +209,7 @@ export class Engine {
     return this.#ops.add(this.getCollectionById(collectionId), args);
   }
 
-  upsert(collectionId: string, args: AddArgs): Promise<void> {
+  upsert(collectionId: string, args: UpsertArgs): Promise<void> {
     return this.#ops.upsert(this.getCollectionById(collectionId), args);
   }
 

@@ -16,6 +16,11 @@ export interface AddArgs {
   uris?: (string | null)[] | null;
 }
 
+/** Arguments of `upsert`: as `add`, but a `null` metadata value removes that key from an existing record. */
+export interface UpsertArgs extends Omit<AddArgs, 'metadatas'> {
+  metadatas?: (UpdateMetadata | null)[] | null;
+}
+
 /** Arguments of `update`. */
 export interface UpdateArgs {
   ids: string[];
@@ -62,6 +67,8 @@ export interface CreateCollectionArgs {
   metadata?: Metadata | null;
   /** Chroma's collection configuration as sent by a client (`hnsw`, `embedding_function`, ...). */
   configuration?: Record<string, unknown> | null;
+  /** Chroma 1.x's index schema as sent by a client (`defaults`, `keys`); merged over the default schema. */
+  schema?: Record<string, unknown> | null;
   /** kbgate's own embedding binding; defaults to the engine's default. */
   embedding?: string | null;
 }

@@ -1,46 +1,60 @@
-/** Name rules for collections, databases and tenants, as Chroma enforces them. */
+/** Name rules for collections, databases and tenants, as Chroma 1.x enforces them. */
+import { isIP } from 'node:net';
 import { invalidArgument } from './errors.js';
 
-const NAME_CHARS = /^[a-zA-Z0-9._-]+$/;
-const ALNUM = /[a-zA-Z0-9]/;
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z0-9]$/;
 
-/** Longest name Chroma accepts. */
+/** Longest collection or database name Chroma accepts. */
 export const MAX_NAME_LENGTH = 512;
 
 /**
- * Throws INVALID_ARGUMENT unless `name` is a valid collection name.
+ * Throws INVALID_ARGUMENT unless `name` is a valid collection or database name (Chroma's `validate_name`).
  *
- * @remarks
- * 3 to 512 characters of `[a-zA-Z0-9._-]`, starting and ending with a letter or digit, no `..`, not an IPv4 address.
+ * @remarks 3 to 512 characters of `[a-zA-Z0-9._-]`, starting and ending with a letter or digit, no `..`, not an
+ * IP address. One `+` may join a topology prefix to a name, each valid on its own (`region+docs`).
  */
-export function validateCollectionName(name: unknown): string {
-  if (typeof name !== 'string') throw invalidArgument('Collection name must be a string');
-  const rule =
-    'Collection names must be 3-512 characters from [a-zA-Z0-9._-], start and end with a letter or digit, ' +
-    'contain no "..", and not be a valid IPv4 address';
-  const bad =
-    name.length < 3 ||
-    name.length > MAX_NAME_LENGTH ||
-    !NAME_CHARS.test(name) ||
-    !ALNUM.test(name[0] ?? '') ||
-    !ALNUM.test(name[name.length - 1] ?? '') ||
-    name.includes('..') ||
-    IPV4.test(name);
-  if (bad) throw invalidArgument(`Invalid collection name "${truncate(name)}": ${rule}`);
+export function validateChromaName(name: unknown, kind: 'collection' | 'database'): string {
+  if (typeof name !== 'string') throw invalidArgument(`The ${kind} name must be a string`);
+  const plus = name.indexOf('+');
+  if (plus >= 0) {
+    if (name.length > MAX_NAME_LENGTH) {
+      throw invalidArgument(`Invalid ${kind} name: expected 3-512 characters, got ${name.length}`);
+    }
+    if (name.indexOf('+', plus + 1) >= 0) {
+      throw invalidArgument(`Invalid ${kind} name "${truncate(name)}": at most one topology "+" is allowed`);
+    }
+    validateChromaName(name.slice(0, plus), kind);
+    validateChromaName(name.slice(plus + 1), kind);
+    return name;
+  }
+  if (!NAME.test(name)) {
+    throw invalidArgument(
+      `Invalid ${kind} name "${truncate(name)}": expected 3-512 characters from [a-zA-Z0-9._-], ` +
+        'starting and ending with a letter or digit',
+    );
+  }
+  if (name.includes('..')) {
+    throw invalidArgument(
+      `Invalid ${kind} name "${truncate(name)}": two consecutive periods (..) are not allowed`,
+    );
+  }
+  if (isIP(name) !== 0) {
+    throw invalidArgument(`Invalid ${kind} name "${truncate(name)}": a name may not be an IP address`);
+  }
   return name;
 }
 
-/** Throws INVALID_ARGUMENT unless `name` is a usable tenant or database name (1-512 characters, no '/'). */
-export function validateScopeName(kind: 'tenant' | 'database', name: unknown): string {
-  if (
-    typeof name !== 'string' ||
-    name.length === 0 ||
-    name.length > MAX_NAME_LENGTH ||
-    /[/\\\0]/.test(name)
-  ) {
+/** The check Chroma makes of a database name in every path: at least 3 bytes (the name need not be valid). */
+export function checkDatabaseName(name: string): string {
+  if (Buffer.byteLength(name) < 3) throw invalidArgument('database name must be at least 3 characters');
+  return name;
+}
+
+/** Throws INVALID_ARGUMENT unless `name` is a usable tenant name: at least 3 characters, no NUL. */
+export function validateTenantName(name: unknown): string {
+  if (typeof name !== 'string' || [...name].length < 3 || name.includes('\0')) {
     throw invalidArgument(
-      `Invalid ${kind} name "${truncate(String(name))}": it must be 1-${MAX_NAME_LENGTH} characters without '/', '\\' or NUL`,
+      `Invalid tenant name "${truncate(String(name))}": it must be at least 3 characters, without NUL`,
     );
   }
   return name;

@@ -1,4 +1,5 @@
 /** The interfaces adapters implement: the engine talks to storage, vector search and embedding only through these. */
+import type { Schema } from './collection-schema.js';
 import type {
   CollectionModel,
   Database,
@@ -33,6 +34,7 @@ export interface CollectionPatch {
   hnsw?: HnswParams;
   dimension?: number;
   embedding?: string | null;
+  schema?: Schema | null;
 }
 
 /** What changed in a collection after a given sequence number: enough to catch a cache up. */

@@ -44,7 +44,7 @@ export function parseFilter(args: {
   whereDocument?: unknown;
 }): RecordFilter {
   const filter: RecordFilter = {};
-  if (args.ids !== undefined && args.ids !== null) filter.ids = validateIds(args.ids, 'ids', true);
+  if (args.ids !== undefined && args.ids !== null) filter.ids = validateIds(args.ids, 'ids');
   const where = parseWhere(args.where);
   if (where) filter.where = where;
   const whereDocument = parseWhereDocument(args.whereDocument);

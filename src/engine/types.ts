@@ -1,4 +1,5 @@
 /** The engine's typed values: what every layer above the wire speaks (camelCase, already validated). */
+import type { Schema } from './collection-schema.js';
 
 /** A scalar metadata value. Integers and floats are both `number`. */
 export type MetadataScalar = string | number | boolean;
@@ -45,8 +46,13 @@ export interface CollectionModel {
   tenant: string;
   database: string;
   metadata: Metadata | null;
-  /** The wire `configuration_json`, kept exactly as the client sent it (with hnsw filled in). */
+  /**
+   * The wire `configuration_json` (`hnsw`, `spann`, `embedding_function`); collections stored by older versions
+   * hold what the client sent, normalized on read by `collectionConfiguration`.
+   */
   configuration: Record<string, unknown>;
+  /** Chroma's index schema; null for collections stored before kbgate kept schemas (derived on read). */
+  schema?: Schema | null;
   hnsw: HnswParams;
   /** Fixed by the first write that carries an embedding; null until then. */
   dimension: number | null;
@@ -106,7 +112,7 @@ export interface QueryResult {
 /** Comparison operators of a `where` leaf on a scalar. */
 export type CompareOp = '$eq' | '$ne' | '$gt' | '$gte' | '$lt' | '$lte';
 
-/** A parsed `where` filter over metadata. */
+/** A parsed `where` filter over metadata (and, through `#document`, the document text). */
 export type Where =
   | { kind: 'and'; children: Where[] }
   | { kind: 'or'; children: Where[] }
@@ -115,7 +121,9 @@ export type Where =
   /** `$in` / `$nin`: `values` is non-empty and of one type. */
   | { kind: 'in'; key: string; negate: boolean; values: MetadataScalar[] }
   /** `$contains` / `$not_contains` on an array-valued key. */
-  | { kind: 'contains'; key: string; negate: boolean; value: MetadataScalar };
+  | { kind: 'contains'; key: string; negate: boolean; value: MetadataScalar }
+  /** A test of the document text written in `where` under the `#document` key, as Chroma 1.x allows. */
+  | { kind: 'document'; filter: WhereDocument };
 
 /** A parsed `where_document` filter over the document text. */
 export type WhereDocument =

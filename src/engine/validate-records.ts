@@ -13,10 +13,9 @@ export const MAX_ID_LENGTH = 4_096;
 
 const INCLUDES: readonly Include[] = ['documents', 'embeddings', 'metadatas', 'distances', 'uris'];
 
-/** Validates a list of ids: non-empty strings, no duplicates, within the batch limit. */
-export function validateIds(ids: unknown, what = 'ids', allowEmpty = false): string[] {
+/** Validates a list of ids (possibly empty): non-empty strings, no duplicates, within the batch limit. */
+export function validateIds(ids: unknown, what = 'ids'): string[] {
   if (!Array.isArray(ids)) throw invalidArgument(`${what} must be an array of strings`);
-  if (!allowEmpty && ids.length === 0) throw invalidArgument(`${what} must not be empty`);
   if (ids.length > MAX_BATCH_SIZE)
     throw invalidArgument(`${what} has ${ids.length} items; the limit is ${MAX_BATCH_SIZE}`);
   const seen = new Set<string>();
@@ -94,17 +93,22 @@ export function validateMetadata(metadata: unknown, index: number): Metadata | n
   return Object.keys(out).length === 0 ? null : out;
 }
 
-/** Validates an update's metadata, where a null value removes the key. */
+/** Validates the metadata of an update or upsert, where a null value removes the key. */
 export function validateUpdateMetadata(metadata: unknown, index: number): UpdateMetadata | null {
   if (metadata === null || metadata === undefined) return null;
   return validateMetadataObject(metadata, `metadatas[${index}]`, true);
 }
 
-/** Validates collection metadata (same value rules as records). */
+/**
+ * Validates collection metadata (same value rules as records); `{}` is rejected, as Chroma rejects it.
+ *
+ * @remarks Arrays are accepted, as on records (Chroma 1.x drops the connection on them: a panic).
+ */
 export function validateCollectionMetadata(metadata: unknown): Metadata | null {
   if (metadata === null || metadata === undefined) return null;
   const out = validateMetadataObject(metadata, 'collection metadata', false) as Metadata;
-  return Object.keys(out).length === 0 ? null : out;
+  if (Object.keys(out).length === 0) throw invalidArgument('Collection metadata cannot be empty');
+  return out;
 }
 
 function validateMetadataObject(metadata: unknown, where: string, allowNull: boolean): UpdateMetadata {
@@ -112,6 +116,9 @@ function validateMetadataObject(metadata: unknown, where: string, allowNull: boo
   const out: UpdateMetadata = {};
   for (const [key, value] of Object.entries(metadata)) {
     if (key.length === 0) throw invalidArgument(`${where} has an empty key`);
+    if (key.startsWith('#') || key.startsWith('$')) {
+      throw invalidArgument(`${where}: metadata key cannot start with '#' or '$': ${key}`);
+    }
     if (value === null && allowNull) out[key] = null;
     else out[key] = validateMetadataValue(value, `${where}.${key}`);
   }
@@ -161,14 +168,17 @@ export function validateOptionalString(value: unknown, name: string, index: numb
   return value;
 }
 
-/** Validates an `include` list against the allowed fields. */
-export function validateInclude(include: unknown, fallback: Include[], allowDistances: boolean): Include[] {
+/**
+ * Validates an `include` list against the allowed fields.
+ *
+ * @remarks `distances` is accepted on `get` too, as Chroma accepts it there; it echoes in `include` and adds no field.
+ */
+export function validateInclude(include: unknown, fallback: Include[]): Include[] {
   if (include === undefined || include === null) return fallback;
   if (!Array.isArray(include)) throw invalidArgument('include must be an array');
   for (const item of include) {
-    if (!INCLUDES.includes(item as Include) || (item === 'distances' && !allowDistances)) {
+    if (!INCLUDES.includes(item as Include))
       throw invalidArgument(`Invalid include item ${JSON.stringify(item)}`);
-    }
   }
   return [...new Set(include as Include[])];
 }

@@ -1,7 +1,8 @@
 /** SQL for the catalog: tenants, databases and collections. */
 import type { StatementCache } from './statement-cache.js';
 import { rethrowConstraint } from './sqlite-errors.js';
-import { notFound } from '../engine/errors.js';
+import { alreadyExists, notFound } from '../engine/errors.js';
+import type { Schema } from '../engine/collection-schema.js';
 import type { CollectionPatch, Page } from '../engine/ports.js';
 import type { CollectionModel, Database, HnswParams, Metadata, Tenant } from '../engine/types.js';
 
@@ -15,9 +16,11 @@ interface CollectionRow {
   hnsw: string;
   dimension: number | null;
   embedding: string | null;
+  schema: string | null;
 }
 
-const COLLECTION_COLUMNS = 'id, name, tenant, database, metadata, configuration, hnsw, dimension, embedding';
+const COLLECTION_COLUMNS =
+  'id, name, tenant, database, metadata, configuration, hnsw, dimension, embedding, schema';
 
 /** Patch fields and how each becomes a column value. */
 const PATCH_COLUMNS: { [K in keyof CollectionPatch]-?: (value: CollectionPatch[K]) => unknown } = {
@@ -27,6 +30,7 @@ const PATCH_COLUMNS: { [K in keyof CollectionPatch]-?: (value: CollectionPatch[K
   hnsw: (value) => JSON.stringify(value),
   dimension: (value) => value,
   embedding: (value) => value ?? null,
+  schema: (value) => (value == null ? null : JSON.stringify(value)),
 };
 
 /** Catalog reads and writes over one connection's statement cache; the caller owns transactions. */
@@ -37,23 +41,28 @@ export class CatalogQueries {
     this.#sql = statements;
   }
 
-  /** Inserts a tenant; ALREADY_EXISTS when taken. */
+  /** Inserts a tenant (or makes an implicit one explicit); ALREADY_EXISTS when taken. */
   createTenant(name: string): void {
-    try {
-      this.#sql.get('INSERT INTO tenants (name) VALUES (?)').run(name);
-    } catch (err) {
-      rethrowConstraint(err, { exists: `Tenant ${name} already exists.`, missingParent: '' });
+    const sql =
+      'INSERT INTO tenants (name) VALUES (?) ON CONFLICT (name) DO UPDATE SET implicit = 0 WHERE implicit = 1';
+    if (this.#sql.get(sql).run(name).changes === 0) {
+      throw alreadyExists(`Tenant ${name} already exists.`);
     }
   }
 
-  /** The tenant, or null. */
+  /** The tenant, or null; a tenant that only exists through its databases reads as missing, as in Chroma. */
   getTenant(name: string): Tenant | null {
-    const found = this.#sql.get('SELECT name FROM tenants WHERE name = ?').get(name) as Tenant | undefined;
+    const found = this.#sql.get('SELECT name FROM tenants WHERE name = ? AND implicit = 0').get(name) as
+      Tenant | undefined;
     return found ?? null;
   }
 
-  /** Inserts a database; ALREADY_EXISTS when the name is taken, NOT_FOUND when the tenant is missing. */
+  /**
+   * Inserts a database, in a tenant that was never created too (kept as an implicit tenant row, as Chroma allows);
+   * ALREADY_EXISTS when the name is taken.
+   */
   createDatabase(tenant: string, name: string, id: string): void {
+    this.#sql.get('INSERT OR IGNORE INTO tenants (name, implicit) VALUES (?, 1)').run(tenant);
     try {
       this.#sql.get('INSERT INTO databases (id, name, tenant) VALUES (?, ?, ?)').run(id, name, tenant);
     } catch (err) {
@@ -88,7 +97,7 @@ export class CatalogQueries {
   createCollection(model: CollectionModel): void {
     try {
       this.#sql
-        .get(`INSERT INTO collections (${COLLECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .get(`INSERT INTO collections (${COLLECTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(...collectionToRow(model));
     } catch (err) {
       rethrowConstraint(err, {
@@ -171,6 +180,7 @@ function collectionToRow(model: CollectionModel): unknown[] {
     JSON.stringify(model.hnsw),
     model.dimension,
     model.embedding,
+    model.schema == null ? null : JSON.stringify(model.schema),
   ];
 }
 
@@ -185,5 +195,6 @@ function rowToCollection(row: CollectionRow): CollectionModel {
     hnsw: JSON.parse(row.hnsw) as HnswParams,
     dimension: row.dimension,
     embedding: row.embedding,
+    schema: row.schema === null ? null : (JSON.parse(row.schema) as Schema),
   };
 }

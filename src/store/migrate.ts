@@ -5,6 +5,7 @@ import { MIGRATION_00002_FILTER_INDEXES } from './migrations/00002-filter-indexe
 import { MIGRATION_00003_RECORD_EMBEDDINGS } from './migrations/00003-record-embeddings.js';
 import { MIGRATION_00004_COLLECTION_LEXICAL_TABLES } from './migrations/00004-collection-lexical-tables.js';
 import { MIGRATION_00005_ANALYZED_LEXICAL_TABLES } from './migrations/00005-analyzed-lexical-tables.js';
+import { MIGRATION_00006_COLLECTION_SCHEMAS } from './migrations/00006-collection-schemas.js';
 
 /** One schema step; `version` is what `user_version` becomes after it ran. */
 export interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   MIGRATION_00003_RECORD_EMBEDDINGS,
   MIGRATION_00004_COLLECTION_LEXICAL_TABLES,
   MIGRATION_00005_ANALYZED_LEXICAL_TABLES,
+  MIGRATION_00006_COLLECTION_SCHEMAS,
 ];
 
 /**

@@ -10,7 +10,7 @@ import {
   randomWhereDocument,
 } from '../engine/where/random-where.js';
 import type { RecordFilter } from '../engine/ports.js';
-import type { RecordInput } from '../engine/types.js';
+import type { RecordInput, Where } from '../engine/types.js';
 import { makeCollectionModel } from '../../test/helpers/record-store-fixtures.js';
 
 const KEYS = ['color', 'n', 'tags', 'constructor'];
@@ -117,6 +117,22 @@ describe('SQL filters against the reference evaluator', () => {
       const whereDocument = randomWhereDocument(rng, WORDS).ast;
       const expected = oracleIds((r) => matchWhereDocument(whereDocument, r.document));
       expect(sqlIds({ whereDocument }), JSON.stringify(whereDocument)).toEqual(expected);
+      sizes.add(expected.length);
+    }
+    expect(sizes.size).toBeGreaterThan(20);
+  });
+
+  it('should select what matchWhere accepts for where filters mixing #document tests and empty $and / $or', () => {
+    const sizes = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const children: Where[] = [
+        randomWhere(rng, KEYS, { maxDepth: 2 }).ast,
+        { kind: 'document', filter: randomWhereDocument(rng, WORDS, { maxDepth: 1 }).ast },
+      ];
+      if (rng() < 0.3) children.push({ kind: rng() < 0.5 ? 'and' : 'or', children: [] });
+      const where: Where = { kind: rng() < 0.5 ? 'and' : 'or', children };
+      const expected = oracleIds((r) => matchWhere(where, r.metadata, r.document));
+      expect(sqlIds({ where }), JSON.stringify(where)).toEqual(expected);
       sizes.add(expected.length);
     }
     expect(sizes.size).toBeGreaterThan(20);

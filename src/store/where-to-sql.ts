@@ -2,7 +2,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { combinePolar, EMPTY_SET, type Polar, type SqlFragment } from './rowid-set-sql.js';
 import { invalidArgument } from '../engine/errors.js';
-import { compileDocumentRegex } from '../engine/where/match-where.js';
+import { compileDocumentRegex } from '../engine/where/document-regex.js';
 import type { CompareOp, MetadataScalar, Where, WhereDocument } from '../engine/types.js';
 
 /** The SQL function name {@link registerRegexpMatch} installs and `$regex` filters call. */
@@ -21,8 +21,10 @@ const RANGE_OPERATORS: Partial<Record<CompareOp, string>> = { $gt: '>', $gte: '>
  * - `$gt` / `$gte` / `$lt` / `$lte` match numeric scalars only.
  * - `$in` matches a scalar equal to one of the values; `$nin` is its exact negation (absent keys match).
  * - `$contains` matches an array element equal to the value; `$not_contains` is its exact negation.
+ * - `#document` tests the document as {@link whereDocumentToSql} does.
  * A positive leaf is one range of a covering `record_metadata` index; a negated leaf is its complement;
- * `$and` / `$or` combine with {@link combinePolar}. No leaf reads `records`. Every value is a bound parameter.
+ * `$and` / `$or` combine with {@link combinePolar}. Only `#document` leaves read `records`. Every value is a
+ * bound parameter.
  */
 export function whereToPolar(collectionId: string, where: Where): Polar {
   switch (where.kind) {
@@ -41,6 +43,11 @@ export function whereToPolar(collectionId: string, where: Where): Polar {
         sql: `${valueColumn(where.value)} = ?`,
         params: [toSqlValue(where.value)],
       });
+    case 'document': {
+      const test = whereDocumentToSql(where.filter);
+      const sql = 'SELECT r.rowid AS rid FROM records r WHERE r.collection_id = ? AND ' + test.sql;
+      return { set: { sql, params: [collectionId, ...test.params], compound: false }, negated: false };
+    }
   }
 }
 
@@ -68,8 +75,9 @@ export function whereDocumentToSql(wd: WhereDocument): SqlFragment {
 }
 
 /**
- * Installs the deterministic `regexp_match(pattern, text)` SQL function: 1 when the JS RegExp (compiled once
- * per pattern with the engine's flags) finds a match in `text`, 0 otherwise and for a null text.
+ * Installs the deterministic `regexp_match(pattern, text)` SQL function: 1 when the pattern (Rust `regex`
+ * syntax, run by the linear-time RE2 engine of `compileDocumentRegex`, compiled once per pattern) finds a
+ * match in `text`, 0 otherwise and for a null text.
  */
 export function registerRegexpMatch(db: BetterSqlite3.Database): void {
   db.function(REGEXP_MATCH_FUNCTION, { deterministic: true }, (pattern: unknown, text: unknown) => {

@@ -16,6 +16,7 @@ export function makeCollectionModel(overrides: Partial<CollectionModel> = {}): C
     database: DEFAULT_DATABASE,
     metadata: null,
     configuration: {},
+    schema: null,
     hnsw: { space: 'l2', efConstruction: 100, efSearch: 100, maxNeighbors: 16 },
     dimension: null,
     embedding: null,

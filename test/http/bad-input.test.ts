@@ -113,8 +113,8 @@ const JSON_CASES: { name: string; path: () => string; body: unknown; status: num
     body: { where_document: { $regex: '(' } },
     status: 400,
   },
-  { name: 'a where that is a list', path: () => `${base}/get`, body: { where: [1, 2] }, status: 422 },
-  { name: 'a query without embeddings', path: () => `${base}/query`, body: { n_results: 1 }, status: 400 },
+  { name: 'a where that is a list', path: () => `${base}/get`, body: { where: [1, 2] }, status: 400 },
+  { name: 'a query without embeddings', path: () => `${base}/query`, body: { n_results: 1 }, status: 422 },
 ];
 
 describe('bad input', () => {

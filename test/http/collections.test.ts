@@ -38,7 +38,7 @@ describe('POST /api/v2/tenants/{t}/databases/{d}/collections', () => {
       .send({ name: 'named', kbgate: { embedding: 'openai:text-embedding-3-small' } })
       .expect(200);
     expect(named.body.kbgate).toEqual({ embedding: 'openai:text-embedding-3-small' });
-    expect(named.body.configuration_json.embedding_function).toBeUndefined();
+    expect(named.body.configuration_json.embedding_function).toBeNull();
     const other = await request(app)
       .post(COLLECTIONS)
       .send({ name: 'named', get_or_create: true, kbgate: { embedding: 'none' } })
@@ -74,11 +74,11 @@ describe('POST /api/v2/tenants/{t}/databases/{d}/collections', () => {
     expect(res.body.error).toBe('InvalidArgumentError');
   });
 
-  it('should answer 404 in a missing database', async () => {
+  it('should answer 400 in a missing database, as Chroma does', async () => {
     await request(app)
       .post('/api/v2/tenants/default_tenant/databases/nope/collections')
       .send({ name: 'abc' })
-      .expect(404);
+      .expect(400);
   });
 });
 

@@ -62,7 +62,7 @@ describe('database routes', () => {
     await request(app).post(base).send({ name: 'dup-db' }).expect(409);
   });
 
-  it('should answer 404 for databases of a missing tenant', async () => {
-    await request(app).get('/api/v2/tenants/nobody/databases').expect(404);
+  it('should list no databases for a missing tenant, as Chroma does', async () => {
+    await request(app).get('/api/v2/tenants/nobody/databases').expect(200, []);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Metadata, Where, WhereDocument } from '../types.js';
-import { compileDocumentRegex, matchWhere, matchWhereDocument } from './match-where.js';
+import { matchWhere, matchWhereDocument } from './match-where.js';
 import { parseWhere, parseWhereDocument } from './parse-where.js';
 import {
   createRng,
@@ -100,8 +100,21 @@ describe('matchWhere', () => {
     [{ $or: [{ s: 'blue' }, { n: 2 }] }, true],
     [{ $or: [{ s: 'blue' }, { n: 3 }] }, false],
     [{ $or: [{ $and: [{ s: 'red' }, { b: false }] }, { tags: { $contains: 'blue' } }] }, true],
+    [{ $and: [] }, true],
+    [{ $or: [] }, false],
   ])('should evaluate %j as %s', (input, expected) => {
     expect(matchWhere(where(input), RECORD)).toBe(expected);
+  });
+
+  it.each<[Record<string, unknown>, string | null, boolean]>([
+    [{ '#document': { $contains: 'cat' } }, 'a cat', true],
+    [{ '#document': { $contains: 'cat' } }, null, false],
+    [{ '#document': { $not_contains: 'cat' } }, null, true],
+    [{ '#document': { $regex: '(?i)^A CAT$' } }, 'a cat', true],
+    [{ $or: [{ s: 'blue' }, { '#document': { $not_regex: 'dog' } }] }, 'a cat', true],
+    [{ $and: [{ s: 'red' }, { '#document': { $contains: 'dog' } }] }, 'a cat', false],
+  ])('should test the document for %j on %j as %s', (input, document, expected) => {
+    expect(matchWhere(where(input), RECORD, document)).toBe(expected);
   });
 
   it.each<[Record<string, unknown>, boolean]>([
@@ -174,6 +187,15 @@ describe('matchWhereDocument', () => {
     [{ $and: [{ $contains: 'quick' }, { $not_contains: 'Fox' }] }, false],
     [{ $or: [{ $contains: 'slow' }, { $regex: 'brown' }] }, true],
     [{ $or: [{ $contains: 'slow' }, { $regex: 'green' }] }, false],
+    [{ $contains: '' }, true],
+    [{ $not_contains: '' }, false],
+    [{ $regex: '' }, true],
+    [{ $regex: '(?i)the QUICK' }, true],
+    [{ $regex: '(?m)^second' }, true],
+    [{ $regex: '(?s)too.second' }, true],
+    [{ $regex: '\\w+code' }, true],
+    [{ $and: [] }, true],
+    [{ $or: [] }, false],
   ])('should evaluate %j as %s', (input, expected) => {
     expect(matchWhereDocument(whereDocument(input), DOC)).toBe(expected);
   });
@@ -183,6 +205,8 @@ describe('matchWhereDocument', () => {
     [{ $not_contains: 'a' }, true],
     [{ $regex: '.*' }, false],
     [{ $not_regex: '.*' }, true],
+    [{ $contains: '' }, false],
+    [{ $regex: '' }, false],
   ])('should evaluate %j on a null document as %s', (input, expected) => {
     expect(matchWhereDocument(whereDocument(input), null)).toBe(expected);
   });
@@ -197,16 +221,6 @@ describe('matchWhereDocument', () => {
       const negated = { ...ast, negate: !ast.negate };
       expect(matchWhereDocument(negated, document)).toBe(!matchWhereDocument(ast, document));
     }
-  });
-});
-
-describe('compileDocumentRegex', () => {
-  it('should return the same compiled regex for the same pattern', () => {
-    expect(compileDocumentRegex('a+b')).toBe(compileDocumentRegex('a+b'));
-  });
-
-  it('should throw SyntaxError for an invalid pattern', () => {
-    expect(() => compileDocumentRegex('(')).toThrow(SyntaxError);
   });
 });
 

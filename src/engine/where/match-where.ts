@@ -1,33 +1,6 @@
 /** The reference evaluator of `where` / `where_document` filters: the oracle the SQL translation is tested against. */
 import type { CompareOp, Metadata, MetadataScalar, MetadataValue, Where, WhereDocument } from '../types.js';
-
-/**
- * Flags every document regex is compiled with (parser, evaluator and the SQL `REGEXP` function alike).
- *
- * @remarks `u` makes `.` and classes work on code points, as Chroma's Rust `regex` crate does.
- */
-export const WHERE_REGEX_FLAGS = 'u';
-
-const REGEX_CACHE_LIMIT = 256;
-const regexCache = new Map<string, RegExp>();
-
-/**
- * Compiles a `$regex` / `$not_regex` pattern with {@link WHERE_REGEX_FLAGS}; throws `SyntaxError` when invalid.
- *
- * @remarks Patterns use JavaScript RegExp semantics, not Chroma's Rust `regex`: `\d`, `\w` and `\b` are
- * ASCII-only here (Unicode-aware in Rust), and matching backtracks (Rust's is linear-time). The parser
- * rejects lookaround and backreferences, which Rust does not support, so accepted patterns mean the same
- * thing in both apart from those character-class details.
- */
-export function compileDocumentRegex(pattern: string): RegExp {
-  let regex = regexCache.get(pattern);
-  if (regex === undefined) {
-    regex = new RegExp(pattern, WHERE_REGEX_FLAGS);
-    if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear();
-    regexCache.set(pattern, regex);
-  }
-  return regex;
-}
+import { compileDocumentRegex } from './document-regex.js';
 
 /**
  * True when `metadata` satisfies `where`, with Chroma 1.x semantics.
@@ -42,14 +15,18 @@ export function compileDocumentRegex(pattern: string): RegExp {
  *   negation, so it matches absent keys and arrays.
  * - `$contains` matches an array value with an element equal (type-aware) to the operand; a scalar value
  *   never matches (Chroma 1.x's `ArrayContains`). `$not_contains` is its exact negation.
- * - `$and` / `$or` are conjunction / disjunction of their (non-empty) children.
+ * - `$and` / `$or` are conjunction / disjunction of their children: an empty `$and` matches everything, an
+ *   empty `$or` nothing.
+ * - A `#document` key tests `document` as {@link matchWhereDocument} does.
  */
-export function matchWhere(where: Where, metadata: Metadata | null): boolean {
+export function matchWhere(where: Where, metadata: Metadata | null, document: string | null = null): boolean {
   switch (where.kind) {
     case 'and':
-      return where.children.every((child) => matchWhere(child, metadata));
+      return where.children.every((child) => matchWhere(child, metadata, document));
     case 'or':
-      return where.children.some((child) => matchWhere(child, metadata));
+      return where.children.some((child) => matchWhere(child, metadata, document));
+    case 'document':
+      return matchWhereDocument(where.filter, document);
     case 'compare':
       return matchCompare(where.op, lookUp(metadata, where.key), where.value);
     case 'in':
@@ -64,7 +41,9 @@ export function matchWhere(where: Where, metadata: Metadata | null): boolean {
  *
  * @remarks `$contains` is a case-sensitive substring test and `$regex` a search (not a full match) with
  * {@link compileDocumentRegex}. A null document never matches `$contains` / `$regex` and always matches
- * `$not_contains` / `$not_regex`: each negation is exact (Chroma evaluates them as `id NOT IN (...)`).
+ * `$not_contains` / `$not_regex`: each negation is exact (Chroma evaluates them as `id NOT IN (...)`). An empty
+ * `$contains` or `$regex` therefore matches every record with a document, even an empty one. An empty `$and`
+ * matches everything, an empty `$or` nothing.
  */
 export function matchWhereDocument(wd: WhereDocument, document: string | null): boolean {
   switch (wd.kind) {

@@ -1,7 +1,7 @@
 /** Parses Chroma's `where` / `where_document` wire JSON into typed ASTs: the only validator of filters. */
 import { invalidArgument } from '../errors.js';
 import type { CompareOp, MetadataScalar, Where, WhereDocument } from '../types.js';
-import { compileDocumentRegex } from './match-where.js';
+import { compileDocumentRegex } from './document-regex.js';
 
 /** Deepest nesting of filter objects accepted (a leaf at the top is depth 1). */
 export const MAX_FILTER_DEPTH = 64;
@@ -14,6 +14,10 @@ export const MAX_REGEX_LENGTH = 1_000;
 
 const COMPARE_OPS: readonly string[] = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte'] satisfies CompareOp[];
 const NUMERIC_OPS: readonly string[] = ['$gt', '$gte', '$lt', '$lte'];
+const DOCUMENT_OPS: readonly string[] = ['$contains', '$not_contains', '$regex', '$not_regex'];
+
+/** The `where` key that stands for the document text. */
+export const DOCUMENT_KEY = '#document';
 
 /** Where a parser is in the input: the path for messages, the depth and the shared node budget. */
 interface Cursor {
@@ -24,29 +28,31 @@ interface Cursor {
 }
 
 /**
- * Parses a wire `where` into a {@link Where}; `undefined`, `null` and `{}` mean no filter.
+ * Parses a wire `where` into a {@link Where}; `undefined` and `null` mean no filter.
  *
- * @remarks Follows Chroma 1.x's server parser: every object has exactly one key (several field keys in one
- * object are rejected; combine them with `$and`), and each field takes a scalar (shorthand for `$eq`) or an
- * object with exactly one operator. Differences: `$and` / `$or` need at least one child (Chroma's server
- * accepts none, its Python client demands two); `$in` accepts mixed integers and floats; a `#document` key
- * is rejected (use `where_document`). Throws INVALID_ARGUMENT naming the offending path.
+ * @remarks Follows Chroma 1.x's server parser: every object has exactly one key (so `{}` is an error, and
+ * several field keys in one object are rejected; combine them with `$and`), and each field takes a scalar
+ * (shorthand for `$eq`) or an object with exactly one operator. `$and: []` matches everything and `$or: []`
+ * nothing. The `#document` key with `$contains`, `$not_contains`, `$regex` or `$not_regex` tests the document
+ * text. One difference: `$in` accepts mixed integers and floats (Chroma rejects `[1, 2.5]`). Throws
+ * INVALID_ARGUMENT naming the offending path.
  */
 export function parseWhere(input: unknown): Where | undefined {
-  if (isEmptyFilter(input)) return undefined;
+  if (input === undefined || input === null) return undefined;
   return parseWhereNode(input, { label: 'where', path: 'where', depth: 1, budget: { nodes: 0 } });
 }
 
 /**
- * Parses a wire `where_document` into a {@link WhereDocument}; `undefined`, `null` and `{}` mean no filter.
+ * Parses a wire `where_document` into a {@link WhereDocument}; `undefined` and `null` mean no filter.
  *
- * @remarks Operators: `$contains`, `$not_contains`, `$regex`, `$not_regex` (each a non-empty string) and
- * `$and` / `$or` (non-empty arrays). Regexes are checked with {@link compileDocumentRegex}; lookaround and
- * backreferences are rejected as Chroma's Rust regex engine does, and so are patterns over
- * {@link MAX_REGEX_LENGTH}. Throws INVALID_ARGUMENT naming the offending path.
+ * @remarks As Chroma 1.x: one key per object (`{}` is an error); `$contains`, `$not_contains`, `$regex`,
+ * `$not_regex` take a string, which may be empty (`$contains: ""` matches every record with a document);
+ * `$and` / `$or` take arrays, which may be empty (`$and: []` matches everything, `$or: []` nothing). Regexes
+ * use Rust `regex` syntax and are checked with {@link compileDocumentRegex}; patterns over
+ * {@link MAX_REGEX_LENGTH} are rejected. Throws INVALID_ARGUMENT naming the offending path.
  */
 export function parseWhereDocument(input: unknown): WhereDocument | undefined {
-  if (isEmptyFilter(input)) return undefined;
+  if (input === undefined || input === null) return undefined;
   return parseDocumentNode(input, {
     label: 'where_document',
     path: 'where_document',
@@ -67,6 +73,10 @@ export function whereToJson(where: Where): Record<string, unknown> {
       return { [where.key]: { [where.negate ? '$nin' : '$in']: [...where.values] } };
     case 'contains':
       return { [where.key]: { [where.negate ? '$not_contains' : '$contains']: where.value } };
+    case 'document': {
+      const [op, operand] = Object.entries(whereDocumentToJson(where.filter))[0] as [string, unknown];
+      return { [DOCUMENT_KEY]: { [op]: operand } };
+    }
   }
 }
 
@@ -93,8 +103,16 @@ function parseWhereNode(input: unknown, at: Cursor): Where {
   }
   if (key.startsWith('$'))
     fail(at, `Unknown where operator "${key}" (expected "$and", "$or" or a metadata key)`);
-  if (key === '#document') fail(at, 'A "#document" key is not supported in where; use where_document');
-  return parseField(key, value, child(at, key));
+  const here = child(at, key);
+  return (key === DOCUMENT_KEY && parseDocumentField(value, here)) || parseField(key, value, here);
+}
+
+/** `{"#document": {"$contains" | "$not_contains" | "$regex" | "$not_regex": text}}`; other forms are metadata. */
+function parseDocumentField(value: unknown, at: Cursor): Where | undefined {
+  if (!isPlainObject(value) || Object.keys(value).length !== 1) return undefined;
+  const op = Object.keys(value)[0] as string;
+  if (!DOCUMENT_OPS.includes(op)) return undefined;
+  return { kind: 'document', filter: parseDocumentNode(value, { ...at, depth: at.depth + 1 }) };
 }
 
 function parseDocumentNode(input: unknown, at: Cursor): WhereDocument {
@@ -160,7 +178,6 @@ function parseChildren<T>(value: unknown, at: Cursor, parseNode: (input: unknown
   const name = at.path.slice(at.path.lastIndexOf('.') + 1);
   if (!Array.isArray(value))
     fail(at, `Expected ${at.label} value for "${name}" to be an array, got ${describe(value)}`);
-  if (value.length === 0) fail(at, `Expected ${at.label} value for "${name}" to be a non-empty array`);
   return value.map((item, i) => parseNode(item, { ...at, path: `${at.path}[${i}]`, depth: at.depth + 1 }));
 }
 
@@ -187,7 +204,6 @@ function scalarOperand(value: unknown, at: Cursor, what: string): MetadataScalar
 function documentOperand(op: string, value: unknown, at: Cursor): string {
   if (typeof value !== 'string')
     fail(at, `Expected where_document operand for "${op}" to be a string, got ${describe(value)}`);
-  if (value.length === 0) fail(at, `Expected where_document operand for "${op}" to be a non-empty string`);
   return value;
 }
 
@@ -201,29 +217,7 @@ function regexOperand(op: string, value: unknown, at: Cursor): string {
   } catch (err) {
     fail(at, `Invalid "${op}" pattern: ${err instanceof Error ? err.message : String(err)}`, err);
   }
-  const unsupported = findUnsupportedRegexSyntax(pattern);
-  if (unsupported !== undefined) fail(at, `Unsupported "${op}" pattern: ${unsupported} is not supported`);
   return pattern;
-}
-
-/** Finds lookaround and backreferences, which Chroma's Rust regex engine lacks, in a valid JS pattern. */
-function findUnsupportedRegexSyntax(pattern: string): string | undefined {
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') {
-      const next = pattern[i + 1] ?? '';
-      if (!inClass && (/[1-9]/.test(next) || next === 'k')) return 'a backreference';
-      i++;
-    } else if (inClass) {
-      inClass = c !== ']';
-    } else if (c === '[') {
-      inClass = true;
-    } else if (c === '(' && /^\?(?:=|!|<=|<!)/.test(pattern.slice(i + 1, i + 4))) {
-      return 'lookaround';
-    }
-  }
-  return undefined;
 }
 
 /** Checks the node is a plain object with exactly one key, spends one node of budget and returns the entry. */
@@ -252,10 +246,6 @@ function child(at: Cursor, key: string): Cursor {
 
 function fail(at: Cursor, message: string, cause?: unknown): never {
   throw invalidArgument(`${message} (at ${at.path})`, cause);
-}
-
-function isEmptyFilter(input: unknown): boolean {
-  return input === undefined || input === null || (isPlainObject(input) && Object.keys(input).length === 0);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

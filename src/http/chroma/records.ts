@@ -7,11 +7,13 @@ import {
   GetBody,
   QueryBody,
   UpdateBody,
+  UpsertBody,
   toAddArgs,
   toDeleteArgs,
   toGetArgs,
   toQueryArgs,
   toUpdateArgs,
+  toUpsertArgs,
 } from './wire-schemas.js';
 
 const BASE = '/api/v2/tenants/:tenant/databases/:database/collections/:collection_id';
@@ -28,7 +30,7 @@ export function registerRecordRoutes(router: Router, ctx: RouteContext): void {
 
   router.post(`${BASE}/upsert`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'upsert');
-    await engine.upsert(id, toAddArgs(parseBody(AddBody, req)));
+    await engine.upsert(id, toUpsertArgs(parseBody(UpsertBody, req)));
     res.json({});
   });
 

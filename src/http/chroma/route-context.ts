@@ -3,8 +3,11 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
-import { notFound } from '../../engine/errors.js';
+import { invalidArgument, notFound } from '../../engine/errors.js';
 import type { CollectionModel } from '../../engine/types.js';
+
+/** A UUID in any of its accepted spellings' canonical form (Chroma rejects other collection ids with a 400). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Dependencies of the Chroma routes. */
 export interface RouteContext {
@@ -34,7 +37,8 @@ export function label(res: Response, operation: string, collectionId?: string): 
 /**
  * Finds the collection a record route addresses by id, and checks it lives in the tenant and database of the path.
  *
- * @remarks A collection of another tenant or database is reported as missing, never touched.
+ * @remarks A collection of another tenant or database is reported as missing, never touched; an id that is not a
+ * UUID is INVALID_ARGUMENT, as in Chroma.
  */
 export function resolveCollection(
   ctx: RouteContext,
@@ -44,6 +48,7 @@ export function resolveCollection(
 ): CollectionModel {
   const id = param(req, 'collection_id');
   label(res, operation, id);
+  if (!UUID.test(id)) throw invalidArgument('Collection ID is not a valid UUID');
   const collection = ctx.engine.getCollectionById(id);
   if (collection.tenant !== param(req, 'tenant') || collection.database !== param(req, 'database')) {
     throw notFound(`Collection "${id}" does not exist`);

@@ -8,8 +8,11 @@ import type {
   ModifyArgs,
   QueryArgs,
   UpdateArgs,
+  UpsertArgs,
   WhereInput,
 } from '../../engine/inputs.js';
+import { collectionConfiguration, collectionSchema } from '../../engine/collection-config.js';
+import type { Schema } from '../../engine/collection-schema.js';
 import type { Page } from '../../engine/ports.js';
 import type { CollectionModel, Metadata, UpdateMetadata } from '../../engine/types.js';
 import { toEmbeddings } from './wire-embeddings.js';
@@ -26,7 +29,8 @@ const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 const metadataValue = z.union([scalar, z.array(scalar)]);
 const metadata = z.record(metadataValue);
 const updateMetadata = z.record(metadataValue.nullable());
-const filter = z.record(z.unknown());
+/** `where` / `where_document`: any JSON; the engine's parser alone judges it (400, as Chroma answers). */
+const filter = z.unknown();
 const include = z.array(z.enum(['distances', 'documents', 'embeddings', 'metadatas', 'uris']));
 const ids = z.array(z.string());
 const optionalStrings = z.array(z.string().nullable()).nullish();
@@ -40,6 +44,8 @@ export const CreateCollectionBody = z.object({
   name: z.string(),
   metadata: metadata.nullish(),
   configuration: z.record(z.unknown()).nullish(),
+  /** Chroma 1.x's index schema (clients 3.x may send the embedding function and space only here). */
+  schema: z.record(z.unknown()).nullish(),
   get_or_create: z.boolean().nullish(),
   /** kbgate's extension: the embedding function kbgate embeds this collection's documents and query texts with. */
   kbgate: z.object({ embedding: z.string().nullish() }).nullish(),
@@ -48,11 +54,12 @@ export const CreateCollectionBody = z.object({
 /** `PUT .../collections/{collection_id}`. */
 export const UpdateCollectionBody = z.object({
   new_name: z.string().nullish(),
-  new_metadata: metadata.nullish(),
+  /** Replaces the metadata; `null` values are dropped (Chroma: an all-null map changes nothing). */
+  new_metadata: updateMetadata.nullish(),
   new_configuration: z.record(z.unknown()).nullish(),
 });
 
-/** `POST .../add` and `.../upsert`; embeddings may be absent when the collection embeds documents itself. */
+/** `POST .../add`; embeddings may be absent when the collection embeds documents itself. */
 export const AddBody = z.object({
   ids,
   embeddings: embeddingList.nullish(),
@@ -60,6 +67,9 @@ export const AddBody = z.object({
   metadatas: z.array(metadata.nullable()).nullish(),
   uris: optionalStrings,
 });
+
+/** `POST .../upsert`: as add, but a `null` metadata value removes that key from an existing record. */
+export const UpsertBody = AddBody.extend({ metadatas: z.array(updateMetadata.nullable()).nullish() });
 
 /** `POST .../update`. */
 export const UpdateBody = z.object({
@@ -73,31 +83,40 @@ export const UpdateBody = z.object({
 /** `POST .../delete`. */
 export const DeleteBody = z.object({
   ids: ids.nullish(),
-  where: filter.nullish(),
-  where_document: filter.nullish(),
+  where: filter,
+  where_document: filter,
   limit: count.nullish(),
 });
 
 /** `POST .../get`. */
 export const GetBody = z.object({
   ids: ids.nullish(),
-  where: filter.nullish(),
-  where_document: filter.nullish(),
+  where: filter,
+  where_document: filter,
   limit: count.nullish(),
   offset: count.nullish(),
   include: include.nullish(),
 });
 
-/** `POST .../query`; `query_texts` is a kbgate extension for collections that embed on the server. */
-export const QueryBody = z.object({
-  query_embeddings: embeddingList.nullish(),
-  query_texts: z.array(z.string()).nullish(),
-  n_results: count.nullish(),
-  ids: ids.nullish(),
-  where: filter.nullish(),
-  where_document: filter.nullish(),
-  include: include.nullish(),
-});
+/**
+ * `POST .../query`; `query_texts` is a kbgate extension for collections that embed on the server. Without it,
+ * `query_embeddings` is required and may not be null, as in Chroma (422); an empty list asks nothing.
+ */
+export const QueryBody = z
+  .object({
+    query_embeddings: embeddingList.nullish(),
+    query_texts: z.array(z.string()).nullish(),
+    n_results: count.nullish(),
+    ids: ids.nullish(),
+    where: filter,
+    where_document: filter,
+    include: include.nullish(),
+  })
+  .superRefine((body, ctx) => {
+    if (Array.isArray(body.query_embeddings) || Array.isArray(body.query_texts)) return;
+    const message = body.query_embeddings === null ? 'must be a list, not null' : 'missing field';
+    ctx.addIssue({ code: 'custom', path: ['query_embeddings'], message });
+  });
 
 /** `?limit=&offset=` of list routes. */
 export const PageQuery = z.object({
@@ -113,6 +132,7 @@ export function toCreateCollectionArgs(body: z.infer<typeof CreateCollectionBody
     name: body.name,
     metadata: body.metadata ?? null,
     configuration: body.configuration ?? null,
+    schema: body.schema ?? null,
     getOrCreate: body.get_or_create ?? false,
     ...(body.kbgate?.embedding !== undefined ? { embedding: body.kbgate.embedding } : {}),
   };
@@ -122,15 +142,19 @@ export function toCreateCollectionArgs(body: z.infer<typeof CreateCollectionBody
 export function toModifyArgs(body: z.infer<typeof UpdateCollectionBody>): ModifyArgs {
   const args: ModifyArgs = {};
   if (body.new_name !== undefined && body.new_name !== null) args.name = body.new_name;
-  if (body.new_metadata !== undefined && body.new_metadata !== null)
-    args.metadata = body.new_metadata as Metadata;
+  if (body.new_metadata !== undefined && body.new_metadata !== null) {
+    const kept = Object.entries(body.new_metadata).filter(([, value]) => value !== null);
+    if (kept.length > 0 || Object.keys(body.new_metadata).length === 0) {
+      args.metadata = Object.fromEntries(kept) as Metadata;
+    }
+  }
   if (body.new_configuration !== undefined && body.new_configuration !== null) {
     args.configuration = body.new_configuration;
   }
   return args;
 }
 
-/** Converts an add or upsert body to engine arguments, decoding base64 embeddings. */
+/** Converts an add body to engine arguments, decoding base64 embeddings. */
 export function toAddArgs(body: z.infer<typeof AddBody>): AddArgs {
   return {
     ids: body.ids,
@@ -138,6 +162,14 @@ export function toAddArgs(body: z.infer<typeof AddBody>): AddArgs {
     documents: body.documents ?? null,
     metadatas: (body.metadatas as (Metadata | null)[] | null | undefined) ?? null,
     uris: body.uris ?? null,
+  };
+}
+
+/** Converts an upsert body to engine arguments, decoding base64 embeddings. */
+export function toUpsertArgs(body: z.infer<typeof UpsertBody>): UpsertArgs {
+  return {
+    ...toAddArgs({ ...body, metadatas: null }),
+    metadatas: (body.metadatas as (UpdateMetadata | null)[] | null | undefined) ?? null,
   };
 }
 
@@ -158,8 +190,8 @@ export function toUpdateArgs(body: z.infer<typeof UpdateBody>): UpdateArgs {
 export function toDeleteArgs(body: z.infer<typeof DeleteBody>): DeleteArgs {
   return {
     ids: body.ids ?? undefined,
-    where: nonEmpty(body.where),
-    whereDocument: nonEmpty(body.where_document),
+    where: asFilter(body.where),
+    whereDocument: asFilter(body.where_document),
     limit: body.limit ?? undefined,
   };
 }
@@ -168,8 +200,8 @@ export function toDeleteArgs(body: z.infer<typeof DeleteBody>): DeleteArgs {
 export function toGetArgs(body: z.infer<typeof GetBody>): GetArgs {
   return {
     ids: body.ids ?? undefined,
-    where: nonEmpty(body.where),
-    whereDocument: nonEmpty(body.where_document),
+    where: asFilter(body.where),
+    whereDocument: asFilter(body.where_document),
     limit: body.limit ?? undefined,
     offset: body.offset ?? undefined,
     include: body.include ?? undefined,
@@ -185,8 +217,8 @@ export function toQueryArgs(body: z.infer<typeof QueryBody>): QueryArgs {
     queryTexts: body.query_texts ?? undefined,
     nResults: body.n_results ?? undefined,
     ids: body.ids ?? undefined,
-    where: nonEmpty(body.where),
-    whereDocument: nonEmpty(body.where_document),
+    where: asFilter(body.where),
+    whereDocument: asFilter(body.where_document),
     include: body.include ?? undefined,
   };
 }
@@ -207,7 +239,7 @@ export interface WireCollection {
   database: string;
   log_position: number;
   version: number;
-  schema: null;
+  schema: Schema;
   /** kbgate's own fields, kept out of Chroma's: the bound embedding function (`none` or null: lexical only). */
   kbgate: { embedding: string | null };
 }
@@ -217,18 +249,19 @@ export function toWireCollection(model: CollectionModel): WireCollection {
   return {
     id: model.id,
     name: model.name,
-    configuration_json: model.configuration,
+    configuration_json: collectionConfiguration(model),
     metadata: model.metadata,
     dimension: model.dimension,
     tenant: model.tenant,
     database: model.database,
     log_position: 0,
     version: 0,
-    schema: null,
+    schema: collectionSchema(model),
     kbgate: { embedding: model.embedding },
   };
 }
 
-function nonEmpty(where: Record<string, unknown> | null | undefined): WhereInput | undefined {
-  return where && Object.keys(where).length > 0 ? where : undefined;
+/** A wire filter for the engine, whose parser validates it (null means none). */
+function asFilter(value: unknown): WhereInput | undefined {
+  return (value ?? undefined) as WhereInput | undefined;
 }
