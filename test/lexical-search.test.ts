@@ -115,4 +115,23 @@ describe('lexical search', () => {
     expect(again.slice(0, -1)).toEqual(hits.relevances);
     expect(again.at(-1)).toBe(0);
   });
+
+  it('should measure relevance the same way for a few hits (their text) and many (the postings)', async () => {
+    const many = engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, {
+      name: 'many-hits',
+      embedding: 'none',
+    });
+    const ids = Array.from({ length: 40 }, (_, i) => `note-${i}`);
+    const words = ['harbour', 'crane', 'schedule', 'health-check', 'maxTokens', 'настройки'];
+    await engine.add(many.id, {
+      ids,
+      documents: ids.map((_, i) => words.filter((_, w) => (i >> w) % 2 === 1).join(' ') + ' filler'),
+      metadatas: ids.map((_, i) => (i % 3 === 0 ? { title: 'Crane manual' } : null)),
+    });
+    const query = 'harbour crane healthcheck max tokens настройка';
+    const all = await engine.lexicalRelevance(many.id, query, ids);
+    const few = await engine.lexicalRelevance(many.id, query, ids.slice(0, 8));
+    expect(few).toEqual(all.slice(0, 8));
+    expect(new Set(all).size).toBeGreaterThan(5);
+  });
 });

@@ -25,6 +25,8 @@ export function ftsText(text: string): string {
 /** One informative query term: an FTS5 expression matching any of its forms, and its IDF weight. */
 export interface TermGroup {
   word: string;
+  /** The index-term sequences any of which matches the word. */
+  alternatives: string[][];
   match: string;
   weight: number;
 }
@@ -80,6 +82,7 @@ export function planLexicalQuery(query: string, vocabulary: Vocabulary): Lexical
   const groups = chosen
     .map((g) => ({
       word: g.word,
+      alternatives: g.alternatives,
       match: orOf(g.alternatives),
       weight: groupWeight(n, groupFrequency(g, primary.get(g) ?? [], frequency)),
     }))

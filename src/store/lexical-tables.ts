@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { LexicalHit } from '../engine/ports.js';
 import type { Metadata } from '../engine/types.js';
-import { ftsText, planLexicalQuery, type LexicalPlan, type Vocabulary } from './fts-text.js';
+import { ftsText, planLexicalQuery, type LexicalPlan, type TermGroup, type Vocabulary } from './fts-text.js';
 import type { StatementCache } from './statement-cache.js';
 
 /** Prefix of every per-collection FTS5 table. */
@@ -22,8 +22,8 @@ const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* Co M*'`;
  */
 export const HEAD_WEIGHT = 3;
 
-/** Up to this many hits, relevance is measured by seeking each hit in each word's postings. */
-const SEEK_COVERAGE_MAX = 16;
+/** Up to this many hits, relevance is measured on their text; beyond, on the postings of the query's words. */
+const TEXT_COVERAGE_MAX = 16;
 
 /** Metadata keys whose text goes into the `head` column: the document title and the passage's headings. */
 const HEAD_KEYS = ['title', 'heading_path', 'heading'] as const;
@@ -166,32 +166,57 @@ export class LexicalTables {
     const out = new Map<number, number>(rowids.map((r) => [r, 0]));
     const total = plan.groups.reduce((sum, g) => sum + g.weight, 0);
     if (rowids.length === 0 || total <= 0) return out;
-    const table = ftsTableFor(collectionId);
-    if (rowids.length <= SEEK_COVERAGE_MAX) {
-      // A few hits: seek each one in each group's postings (FTS5 jumps to a rowid), instead of reading them all.
-      const seek = this.#sql.get(`SELECT 1 FROM ${table} WHERE ${table} MATCH ? AND rowid = ?`).pluck();
-      for (const group of plan.groups) {
-        for (const rowid of rowids) {
-          if (seek.get(group.match, rowid) !== undefined)
-            out.set(rowid, (out.get(rowid) ?? 0) + group.weight / total);
-        }
-      }
-    } else {
-      // Many hits: one pass over each group's postings within the hits' rowid range costs about what ranking did;
-      // a rowid IN (...) restriction would make SQLite run the MATCH once per rowid, which is far slower.
-      const statement = this.#sql
-        .get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`)
-        .pluck();
-      const low = Math.min(...rowids);
-      const high = Math.max(...rowids);
-      for (const group of plan.groups) {
-        for (const rowid of statement.all(group.match, low, high) as number[]) {
-          const share = out.get(rowid);
-          if (share !== undefined) out.set(rowid, share + group.weight / total);
-        }
-      }
+    const matched =
+      rowids.length <= TEXT_COVERAGE_MAX
+        ? this.#matchedInText(plan, rowids)
+        : this.#matchedInPostings(collectionId, plan, rowids);
+    for (const [rowid, groups] of matched) {
+      const share = groups.reduce((sum, g) => sum + g.weight, 0) / total;
+      out.set(rowid, Math.min(1, share));
     }
-    for (const [rowid, share] of out) out.set(rowid, Math.min(1, share));
+    return out;
+  }
+
+  /**
+   * The groups each hit matches, from the hits' own text analyzed as it was indexed: for a few passages far cheaper
+   * than the postings of every query word, which FTS5 decodes whole even to test one rowid.
+   */
+  #matchedInText(plan: LexicalPlan, rowids: readonly number[]): Map<number, TermGroup[]> {
+    const rows = this.#sql
+      .get('SELECT rowid, document, metadata FROM records WHERE rowid IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(rowids)) as { rowid: number; document: string | null; metadata: string | null }[];
+    const out = new Map<number, TermGroup[]>();
+    for (const row of rows) {
+      if (row.document === null) continue;
+      const metadata = row.metadata === null ? null : (JSON.parse(row.metadata) as Metadata);
+      const terms = `${headText(metadata)} | ${ftsText(row.document)}`.split(' ');
+      const present = new Set(terms);
+      out.set(
+        row.rowid,
+        plan.groups.filter((g) => g.alternatives.some((alt) => containsSequence(terms, present, alt))),
+      );
+    }
+    return out;
+  }
+
+  /**
+   * The groups each hit matches, from one pass over each group's postings within the hits' rowid range (about
+   * what ranking read); a `rowid IN (...)` restriction would make SQLite run the MATCH once per rowid.
+   */
+  #matchedInPostings(
+    collectionId: string,
+    plan: LexicalPlan,
+    rowids: readonly number[],
+  ): Map<number, TermGroup[]> {
+    const table = ftsTableFor(collectionId);
+    const statement = this.#sql
+      .get(`SELECT rowid FROM ${table} WHERE ${table} MATCH ? AND rowid BETWEEN ? AND ?`)
+      .pluck();
+    const out = new Map<number, TermGroup[]>(rowids.map((r) => [r, []]));
+    const [low, high] = [Math.min(...rowids), Math.max(...rowids)];
+    for (const group of plan.groups) {
+      for (const rowid of statement.all(group.match, low, high) as number[]) out.get(rowid)?.push(group);
+    }
     return out;
   }
 
@@ -218,4 +243,18 @@ export class LexicalTables {
       phraseFrequency: (words) => phrase.get(`"${words.join(' ')}"`) as number,
     };
   }
+}
+
+/** Whether `terms` holds `sequence` side by side (`present` is the set of `terms`, for the common one-term case). */
+function containsSequence(
+  terms: readonly string[],
+  present: ReadonlySet<string>,
+  sequence: readonly string[],
+): boolean {
+  if (!sequence.every((t) => present.has(t))) return false;
+  if (sequence.length === 1) return true;
+  for (let i = 0; i + sequence.length <= terms.length; i += 1) {
+    if (sequence.every((t, j) => terms[i + j] === t)) return true;
+  }
+  return false;
 }
