@@ -98,7 +98,8 @@ export class Engine {
   }
 
   deleteDatabase(tenant: string, name: string): void {
-    this.getDatabase(tenant, name);
+    if (!this.#store.getDatabase(tenant, name))
+      throw notFound(`Database "${name}" not found in tenant "${tenant}"`);
     for (const collection of this.#store.listCollections(tenant, name, {})) {
       this.#dropCollection(collection.id);
     }

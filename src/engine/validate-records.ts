@@ -106,11 +106,19 @@ export function validateUpdateMetadata(metadata: unknown, index: number): Update
  */
 export function validateCollectionMetadata(metadata: unknown): Metadata | null {
   if (metadata === null || metadata === undefined) return null;
+  if (isPlainObject(metadata) && Object.keys(metadata).length === 0) {
+    throw invalidArgument('Collection metadata cannot be empty');
+  }
   const out = validateMetadataObject(metadata, 'collection metadata', false) as Metadata;
-  if (Object.keys(out).length === 0) throw invalidArgument('Collection metadata cannot be empty');
-  return out;
+  return Object.keys(out).length === 0 ? null : out;
 }
 
+/**
+ * Validates a metadata map; with `allowNull` (update, upsert) a null value is kept to remove its key.
+ *
+ * @remarks An empty list has no element type to store: as in Chroma it is dropped, and in an update or upsert it
+ * removes the key, like null.
+ */
 function validateMetadataObject(metadata: unknown, where: string, allowNull: boolean): UpdateMetadata {
   if (!isPlainObject(metadata)) throw invalidArgument(`${where} must be an object`);
   const out: UpdateMetadata = {};
@@ -119,7 +127,9 @@ function validateMetadataObject(metadata: unknown, where: string, allowNull: boo
     if (key.startsWith('#') || key.startsWith('$')) {
       throw invalidArgument(`${where}: metadata key cannot start with '#' or '$': ${key}`);
     }
-    if (value === null && allowNull) out[key] = null;
+    const empty = value === null || (Array.isArray(value) && value.length === 0);
+    if (empty && allowNull) out[key] = null;
+    else if (Array.isArray(value) && value.length === 0) continue;
     else out[key] = validateMetadataValue(value, `${where}.${key}`);
   }
   return out;
@@ -128,7 +138,6 @@ function validateMetadataObject(metadata: unknown, where: string, allowNull: boo
 function validateMetadataValue(value: unknown, where: string): MetadataValue {
   if (isScalar(value)) return value;
   if (Array.isArray(value)) {
-    if (value.length === 0) throw invalidArgument(`${where}: metadata arrays must not be empty`);
     const kind = scalarKind(value[0]);
     for (const item of value) {
       if (!isScalar(item) || scalarKind(item) !== kind) {

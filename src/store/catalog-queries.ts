@@ -81,10 +81,10 @@ export class CatalogQueries {
     return found ?? null;
   }
 
-  /** The tenant's databases in creation order, paged. */
+  /** The tenant's databases by name, paged (Chroma's order). */
   listDatabases(tenant: string, page: Page): Database[] {
     return this.#sql
-      .get('SELECT id, name, tenant FROM databases WHERE tenant = ? ORDER BY rowid LIMIT ? OFFSET ?')
+      .get('SELECT id, name, tenant FROM databases WHERE tenant = ? ORDER BY name LIMIT ? OFFSET ?')
       .all(tenant, page.limit ?? -1, page.offset ?? 0) as Database[];
   }
 

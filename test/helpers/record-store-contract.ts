@@ -47,11 +47,22 @@ export function describeRecordStoreContract(name: string, makeStore: () => Recor
         expect(store.getDatabase('other', 'db')).toEqual({ id: 'id-3', name: 'db', tenant: 'other' });
       });
 
-      it('should list databases in creation order with limit and offset', () => {
+      it('should list databases by name with limit and offset, as Chroma does', () => {
         open().createTenant('acme');
         for (const n of ['c', 'a', 'b']) store.createDatabase('acme', n, `id-${n}`);
-        expect(store.listDatabases('acme', {}).map((d) => d.name)).toEqual(['c', 'a', 'b']);
-        expect(store.listDatabases('acme', { limit: 1, offset: 1 }).map((d) => d.name)).toEqual(['a']);
+        expect(store.listDatabases('acme', {}).map((d) => d.name)).toEqual(['a', 'b', 'c']);
+        expect(store.listDatabases('acme', { limit: 1, offset: 1 }).map((d) => d.name)).toEqual(['b']);
+      });
+
+      it('should keep a database of a tenant never created, the tenant reading as missing until created', () => {
+        open();
+        store.createDatabase('ghost', 'db', 'id-ghost');
+        expect(store.getDatabase('ghost', 'db')).toMatchObject({ name: 'db', tenant: 'ghost' });
+        expect(store.getTenant('ghost')).toBeNull();
+        store.createTenant('ghost');
+        expect(store.getTenant('ghost')).toEqual({ name: 'ghost' });
+        expectEngineError(() => store.createTenant('ghost'), 'ALREADY_EXISTS');
+        expect(store.getDatabase('ghost', 'db')).not.toBeNull();
       });
 
       it('should delete a database together with its collections', () => {
@@ -76,6 +87,18 @@ export function describeRecordStoreContract(name: string, makeStore: () => Recor
         });
         expect(store.getCollectionById(model.id)).toEqual(model);
         expect(store.getCollection(model.tenant, model.database, model.name)).toEqual(model);
+      });
+
+      it('should round-trip a collection schema and patch it', () => {
+        open();
+        const schema = {
+          defaults: {},
+          keys: { title: { string: { string_inverted_index: { enabled: false, config: {} } } } },
+        };
+        const model = addCollection({ schema });
+        expect(store.getCollectionById(model.id)?.schema).toEqual(schema);
+        store.updateCollection(model.id, { schema: { defaults: {}, keys: {} } });
+        expect(store.getCollectionById(model.id)?.schema).toEqual({ defaults: {}, keys: {} });
       });
 
       it('should reject a taken name with ALREADY_EXISTS and allow it in another database', () => {

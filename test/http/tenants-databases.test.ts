@@ -53,8 +53,8 @@ describe('database routes', () => {
     expect(page.body).toEqual([all.body[1]]);
   });
 
-  it('should answer 422 for a non-numeric limit', async () => {
-    await request(app).get(`${base}?limit=abc`).expect(422);
+  it('should answer 400 for a non-numeric limit, as Chroma does', async () => {
+    await request(app).get(`${base}?limit=abc`).expect(400);
   });
 
   it('should answer 409 for an existing database', async () => {

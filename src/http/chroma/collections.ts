@@ -3,11 +3,10 @@ import type { Router } from 'express';
 import { label, param, parseBody, resolveCollection, type RouteContext } from './route-context.js';
 import {
   CreateCollectionBody,
-  PageQuery,
   UpdateCollectionBody,
   toCreateCollectionArgs,
   toModifyArgs,
-  toPage,
+  parsePage,
   toWireCollection,
 } from './wire-schemas.js';
 
@@ -19,7 +18,7 @@ export function registerCollectionRoutes(router: Router, ctx: RouteContext): voi
 
   router.get(`${BASE}/collections`, (req, res) => {
     label(res, 'list_collections');
-    const page = toPage(PageQuery.parse(req.query));
+    const page = parsePage(req.query);
     const list = engine.listCollections(param(req, 'tenant'), param(req, 'database'), page);
     res.json(list.map(toWireCollection));
   });

@@ -1,7 +1,7 @@
 /** Database routes. */
 import type { Router } from 'express';
 import { label, param, parseBody, type RouteContext } from './route-context.js';
-import { NameBody, PageQuery, toPage } from './wire-schemas.js';
+import { NameBody, parsePage } from './wire-schemas.js';
 
 const BASE = '/api/v2/tenants/:tenant/databases';
 
@@ -9,7 +9,7 @@ const BASE = '/api/v2/tenants/:tenant/databases';
 export function registerDatabaseRoutes(router: Router, ctx: RouteContext): void {
   router.get(BASE, (req, res) => {
     label(res, 'list_databases');
-    const page = toPage(PageQuery.parse(req.query));
+    const page = parsePage(req.query);
     res.json(ctx.engine.listDatabases(param(req, 'tenant'), page));
   });
 

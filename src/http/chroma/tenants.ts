@@ -1,7 +1,7 @@
 /** Tenant routes. */
 import type { Router } from 'express';
 import { label, param, parseBody, type RouteContext } from './route-context.js';
-import { NameBody } from './wire-schemas.js';
+import { NameBody, UpdateTenantBody } from './wire-schemas.js';
 
 /** Registers the tenant routes. */
 export function registerTenantRoutes(router: Router, ctx: RouteContext): void {
@@ -9,6 +9,13 @@ export function registerTenantRoutes(router: Router, ctx: RouteContext): void {
     label(res, 'create_tenant');
     const body = parseBody(NameBody, req);
     ctx.engine.createTenant(body.name);
+    res.json({});
+  });
+
+  // Chroma's single node accepts a resource name and records nothing (a tenant's is always null).
+  router.patch('/api/v2/tenants/:tenant_name', (req, res) => {
+    label(res, 'update_tenant');
+    parseBody(UpdateTenantBody, req);
     res.json({});
   });
 

@@ -6,7 +6,6 @@ import { label } from './route-context.js';
 const COLLECTION = '/api/v2/tenants/:tenant/databases/:database/collections/:collection_id';
 
 const ROUTES: { method: 'get' | 'post' | 'patch'; path: string; operation: string }[] = [
-  { method: 'patch', path: '/api/v2/tenants/:tenant_name', operation: 'update_tenant' },
   { method: 'get', path: '/api/v2/collections/:crn', operation: 'get_collection_by_crn' },
   { method: 'post', path: `${COLLECTION}/fork`, operation: 'fork_collection' },
   { method: 'get', path: `${COLLECTION}/fork_count`, operation: 'fork_count' },

@@ -13,6 +13,7 @@ import type {
 } from '../../engine/inputs.js';
 import { collectionConfiguration, collectionSchema } from '../../engine/collection-config.js';
 import type { Schema } from '../../engine/collection-schema.js';
+import { invalidArgument } from '../../engine/errors.js';
 import type { Page } from '../../engine/ports.js';
 import type { CollectionModel, Metadata, UpdateMetadata } from '../../engine/types.js';
 import { toEmbeddings } from './wire-embeddings.js';
@@ -38,6 +39,9 @@ const embeddingList = z.array(z.unknown());
 
 /** `POST /tenants` and `POST /tenants/{t}/databases`. */
 export const NameBody = z.object({ name: z.string() });
+
+/** `PATCH /tenants/{t}`. */
+export const UpdateTenantBody = z.object({ resource_name: z.string() });
 
 /** `POST .../collections`. */
 export const CreateCollectionBody = z.object({
@@ -223,9 +227,14 @@ export function toQueryArgs(body: z.infer<typeof QueryBody>): QueryArgs {
   };
 }
 
-/** Converts list paging query parameters. */
-export function toPage(query: z.infer<typeof PageQuery>): Page {
-  return { limit: query.limit, offset: query.offset };
+/** Parses list paging query parameters; a bad value is INVALID_ARGUMENT (400), as Chroma answers. */
+export function parsePage(query: unknown): Page {
+  const parsed = PageQuery.safeParse(query);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalidArgument(`Failed to deserialize query string: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return { limit: parsed.data.limit, offset: parsed.data.offset };
 }
 
 /** A collection in Chroma's JSON shape (`Collection` in the reference OpenAPI). */
