@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
+import { repairMojibake, type Repair } from './repair-encoding.js';
 
 /** The default pattern for Markdown knowledge bases. */
 export const DEFAULT_GLOB = '**/*.{md,mdx,markdown}';
@@ -111,12 +112,15 @@ export type ReadFailureReason = 'binary' | 'invalid-utf8' | 'too-large' | 'not-a
 
 /** The outcome of {@link readTextFile}: the text and its bytes, or a typed reason and a message without the path. */
 export type ReadResult =
-  { ok: true; text: string; bytes: Buffer } | { ok: false; reason: ReadFailureReason; message: string };
+  | { ok: true; text: string; bytes: Buffer; repair: Repair }
+  | { ok: false; reason: ReadFailureReason; message: string };
 
 /**
  * Reads a UTF-8 text file, refusing binary, invalid UTF-8, oversize and unreadable files with a reason.
  *
- * @remarks Never throws for file-level problems; a leading byte order mark is dropped from `text`.
+ * @remarks Never throws for file-level problems; a leading byte order mark is dropped from `text`. Lines that are
+ * mojibake (UTF-8 once misread as Mac Roman, Windows-1252 or Latin-1 and saved again) are repaired, and `repair`
+ * says so.
  */
 export async function readTextFile(file: string, maxBytes: number = DEFAULT_MAX_BYTES): Promise<ReadResult> {
   let bytes: Buffer;
@@ -145,7 +149,8 @@ function decodeText(bytes: Buffer): ReadResult {
   if (bytes.includes(0)) return failure('binary', 'contains NUL bytes (binary)');
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    return { ok: true, text, bytes };
+    const repair = repairMojibake(text);
+    return { ok: true, text: repair.text, bytes, repair };
   } catch {
     return failure('invalid-utf8', 'not valid UTF-8');
   }

@@ -5,8 +5,18 @@ import type { GetResult, Metadata } from '../engine/types.js';
 import { chunkDocument, type ChunkOptions } from './chunk.js';
 import { toRecords, type ChunkRecord } from './chunk-records.js';
 import { DEFAULT_MAX_BYTES, readTextFile, type ReadFailureReason } from './files.js';
+import type { MisreadEncoding } from './repair-encoding.js';
 import { parseMarkdown } from './markdown.js';
 import { listSources, type SourceFile, type SourceListing } from './sources.js';
+
+/** Version of the way files become text (decoding, repairs); part of each file's hash. */
+const TEXT_PIPELINE = 'text-v2 mojibake-repair';
+
+const ENCODING_NAMES: Readonly<Record<MisreadEncoding, string>> = {
+  macintosh: 'Mac Roman',
+  'windows-1252': 'Windows-1252',
+  latin1: 'Latin-1',
+};
 
 /** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
 export interface SyncTarget {
@@ -173,9 +183,16 @@ async function syncFile(
 ): Promise<FileStatus> {
   const read = await readTextFile(job.absolute, options.maxBytes ?? DEFAULT_MAX_BYTES);
   if (!read.ok) return fail(report, job.source, read.reason, read.message);
-  const hash = createHash('sha256').update(read.bytes).digest('hex');
+  // The text pipeline's version is hashed with the bytes, so a file whose reading changed is ingested again.
+  const hash = createHash('sha256').update(read.bytes).update(TEXT_PIPELINE).digest('hex');
   if (stored?.complete(hash)) return 'unchanged';
   const doc = parseMarkdown(read.text, { mdx: MDX.test(job.source), fileName: job.source });
+  if (read.repair.misreadAs !== null) {
+    const message =
+      `repaired ${read.repair.lines} mis-encoded line(s): UTF-8 text that had been read as ` +
+      `${ENCODING_NAMES[read.repair.misreadAs]} and saved again`;
+    report.warnings.push({ source: job.source, message });
+  }
   for (const message of doc.warnings) report.warnings.push({ source: job.source, message });
   const chunks = chunkDocument(doc, options.chunking);
   if (chunks.length === 0 && !stored) return 'unchanged';

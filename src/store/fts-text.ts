@@ -9,7 +9,7 @@ const MIN_SPLIT_LENGTH = 6;
 /** Each half of such a split has at least this many characters. */
 const MIN_SPLIT_PART = 3;
 /** The weight of a query word absent from the collection, as a share of a one-document word's. */
-export const UNSEEN_WEIGHT = 0.5;
+export const UNSEEN_WEIGHT = 0.75;
 /** Most vocabulary splits and joins checked against the index per query. */
 const MAX_PHRASE_CHECKS = 8;
 

@@ -38,3 +38,9 @@ describe('splitWords', () => {
     expect(splitWords('你好，世界！')).toEqual(['你好', '世界']);
   });
 });
+
+describe('segmentWords with Thai SARA AM', () => {
+  it('should keep ำ whole so Thai words segment as the dictionary knows them', () => {
+    expect(segmentWords('การสำรองข้อมูล')).toBe('การ สำรอง ข้อมูล');
+  });
+});

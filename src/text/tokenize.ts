@@ -19,7 +19,7 @@ const WORD_SEGMENTER = new Intl.Segmenter(undefined, { granularity: 'word' });
  * Text is NFKC-normalised first (full-width Latin and digits become ASCII, decomposed accents recompose).
  */
 export function segmentWords(text: string): string {
-  const normalized = text.normalize('NFKC');
+  const normalized = normalizeText(text);
   UNSPACED_RUN.lastIndex = 0;
   if (!UNSPACED_RUN.test(normalized)) return normalized;
   return normalized.replace(UNSPACED_RUN, (run, offset: number, whole: string) => {
@@ -28,6 +28,19 @@ export function segmentWords(text: string): string {
     const after = offset + run.length < whole.length && !/\s/u.test(whole[offset + run.length] ?? ' ');
     return `${before}${words}${after ? ' ' : ''}`;
   });
+}
+
+/**
+ * NFKC, except that Thai SARA AM and Lao AM stay single characters.
+ *
+ * @remarks NFKC decomposes `ำ` into NIKHAHIT + SARA AA (and Lao `ຳ` likewise), which ICU's dictionary no longer
+ * recognises: "การสำรอง" would segment as "กา รสํา รอง" instead of "การ สำรอง".
+ */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/\u0e4d\u0e32/gu, '\u0e33')
+    .replace(/\u0ecd\u0eb2/gu, '\u0eb3');
 }
 
 /** The word-like segments of `text`, in order (punctuation and spaces dropped). */

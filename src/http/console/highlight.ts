@@ -1,6 +1,7 @@
 /** Where a query's words occur in a passage, matched the way the lexical index matches them (stems, CJK words). */
 import { analyzeQuery, stem } from '../../text/analyze.js';
 import { detectLatinLanguage } from '../../text/languages.js';
+import { normalizeText } from '../../text/tokenize.js';
 
 const WORDS = new Intl.Segmenter(undefined, { granularity: 'word' });
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -36,16 +37,13 @@ export function highlightSpans(text: string, query: string): Span[] {
   return spans;
 }
 
-/**
- * The text NFKC-normalised as the index sees it (which changes how some words segment: Thai SARA AM becomes two
- * characters), with each normalised character's original grapheme start and end.
- */
+/** The text normalised as the index sees it ({@link normalizeText}), with each character's original grapheme span. */
 function normalizeWithOffsets(text: string): { text: string; starts: number[]; ends: number[] } {
   let out = '';
   const starts: number[] = [];
   const ends: number[] = [];
   for (const { segment, index } of GRAPHEMES.segment(text)) {
-    const piece = segment.normalize('NFKC');
+    const piece = normalizeText(segment);
     out += piece;
     for (let i = 0; i < piece.length; i += 1) {
       starts.push(index);
