@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -100,6 +101,21 @@ describe('syncFolders', () => {
     expect(zh.ids.length).toBeGreaterThan(1);
     expect(zh.metadatas?.every((meta) => meta?.anchor === '安装')).toBe(true);
     expect((await collection.get({ where: { source: 'th.md' } })).ids.length).toBeGreaterThan(1);
+  });
+
+  it('should repair mojibake (UTF-8 once read as Mac Roman) and report it for the file', async () => {
+    const original = '# Резервное копирование\n\nОстановите контейнер ChromaDB и сохраните том.\n';
+    const misread = iconv.decode(Buffer.from(original, 'utf8'), 'macintosh');
+    await write('ru/backup.md', misread);
+    await write('en/plain.md', '# Plain\n\nNothing to repair here: café.\n');
+    const report = await syncFolders(collection, { folders: [kb] });
+    const stored = await collection.get({ include: ['documents', 'metadatas'] });
+    const russian = stored.ids.indexOf('ru/backup.md#0');
+    expect(stored.documents?.[russian]).toContain('Остановите контейнер ChromaDB');
+    expect(stored.metadatas?.[russian]?.heading).toBe('Резервное копирование');
+    expect(report.warnings).toEqual([
+      { source: 'ru/backup.md', message: expect.stringMatching(/repaired 2 mis-encoded line.*Mac Roman/) },
+    ]);
   });
 
   it('should skip unchanged files on a rerun', async () => {
