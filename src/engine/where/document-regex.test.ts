@@ -25,6 +25,10 @@ describe('compileDocumentRegex', () => {
     ['[\\w]+$', 'naïve', true],
     ['^\\s', '\u00a0x', true],
     ['\\bau\\b', 'café au lait', true],
+    ['\\p{Uppercase_Letter}', 'abc', false],
+    ['\\p{Script=Greek}', 'alpha α', true],
+    ['\\p{greek}', 'alpha α', true],
+    ['[\\p{digit}]', 'a٣', true],
   ])('should match %s against %j as Rust regex does (%s)', (pattern, text, expected) => {
     expect(compileDocumentRegex(pattern).test(text)).toBe(expected);
   });
@@ -60,6 +64,7 @@ describe('translateRustRegex', () => {
     ['[]a]', '[]a]'],
     ['[^]\\]]', '[^]\\]]'],
     ['[[:alpha:]]', '[[:alpha:]]'],
+    ['\\p{sc=Han}\\P{Letter}', '\\p{Han}\\P{L}'],
     ['\\.\\[', '\\.\\['],
   ])('should translate %s to %s', (rust, re2) => {
     expect(translateRustRegex(rust)).toBe(re2);

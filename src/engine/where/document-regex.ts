@@ -28,6 +28,52 @@ const PERL_CLASSES_IN_BRACKETS: Record<string, string> = {
   w: WORD_CLASS_ITEMS,
 };
 
+/** Unicode general categories by their long names (Rust accepts both spellings, RE2 only the short one). */
+const CATEGORY_NAMES: Record<string, string> = {
+  letter: 'L',
+  casedletter: 'LC',
+  uppercaseletter: 'Lu',
+  lowercaseletter: 'Ll',
+  titlecaseletter: 'Lt',
+  modifierletter: 'Lm',
+  otherletter: 'Lo',
+  mark: 'M',
+  combiningmark: 'M',
+  nonspacingmark: 'Mn',
+  spacingmark: 'Mc',
+  enclosingmark: 'Me',
+  number: 'N',
+  decimalnumber: 'Nd',
+  digit: 'Nd',
+  letternumber: 'Nl',
+  othernumber: 'No',
+  punctuation: 'P',
+  punct: 'P',
+  connectorpunctuation: 'Pc',
+  dashpunctuation: 'Pd',
+  openpunctuation: 'Ps',
+  closepunctuation: 'Pe',
+  initialpunctuation: 'Pi',
+  finalpunctuation: 'Pf',
+  otherpunctuation: 'Po',
+  symbol: 'S',
+  mathsymbol: 'Sm',
+  currencysymbol: 'Sc',
+  modifiersymbol: 'Sk',
+  othersymbol: 'So',
+  separator: 'Z',
+  spaceseparator: 'Zs',
+  lineseparator: 'Zl',
+  paragraphseparator: 'Zp',
+  other: 'C',
+  control: 'Cc',
+  cntrl: 'Cc',
+  format: 'Cf',
+  surrogate: 'Cs',
+  privateuse: 'Co',
+  unassigned: 'Cn',
+};
+
 const CACHE_LIMIT = 256;
 const cache = new Map<string, DocumentRegex>();
 
@@ -77,6 +123,13 @@ export function translateRustRegex(pattern: string): string {
     const next = pattern[i + 1] ?? '';
     if (c === '\\') {
       if (next === 'Q' || next === 'C') throw new Error(`unrecognized escape sequence \\${next}`);
+      const property =
+        (next === 'p' || next === 'P') && pattern[i + 2] === '{' ? pattern.indexOf('}', i + 3) : -1;
+      if (property > 0) {
+        out += `\\${next}{${propertyName(pattern.slice(i + 3, property))}}`;
+        i = property;
+        continue;
+      }
       out += (inClass ? PERL_CLASSES_IN_BRACKETS : PERL_CLASSES)[next] ?? `\\${next}`;
       i++;
     } else if (!inClass) {
@@ -103,4 +156,17 @@ export function translateRustRegex(pattern: string): string {
     }
   }
   return out;
+}
+
+/**
+ * A Unicode property name as RE2 spells it: Rust also takes `Script=` / `sc=` / `gc=` prefixes, long category names
+ * (`Uppercase_Letter`) and loose spelling (case, spaces, `_` and `-` ignored).
+ */
+function propertyName(name: string): string {
+  const value = name.replace(/^\s*(?:script|sc|general[_ -]?category|gc)\s*[=:]\s*/i, '');
+  const loose = value.toLowerCase().replace(/[\s_-]/g, '');
+  const category = CATEGORY_NAMES[loose];
+  if (category) return category;
+  if (/^[a-z]+$/.test(value)) return value.charAt(0).toUpperCase() + value.slice(1);
+  return value;
 }
