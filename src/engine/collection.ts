@@ -1,5 +1,7 @@
 /** Record operations of one collection: add / upsert / update / delete / get / query / count over the ports. */
+import { collectionSchema } from './collection-config.js';
 import { EngineError, invalidArgument, notFound } from './errors.js';
+import { checkFilterIndexes, learnMetadataKeys } from './schema-keys.js';
 import type { IndexCache } from './index-cache.js';
 import type {
   AddArgs,
@@ -10,7 +12,7 @@ import type {
   UpdateArgs,
   UpsertArgs,
 } from './inputs.js';
-import type { EmbeddingFunction, RecordStore } from './ports.js';
+import type { EmbeddingFunction, RecordFilter, RecordStore } from './ports.js';
 import type {
   CollectionModel,
   GetResult,
@@ -44,6 +46,16 @@ import {
 const GET_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas'];
 const QUERY_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas', 'distances'];
 const ALL_FIELDS: Include[] = ['documents', 'embeddings', 'metadatas', 'uris'];
+
+/** Parses a call's filters and checks the collection's schema indexes what they test (Chroma refuses otherwise). */
+function parseIndexedFilter(
+  collection: CollectionModel,
+  args: Parameters<typeof parseFilter>[0],
+): RecordFilter {
+  const filter = parseFilter(args);
+  checkFilterIndexes(collectionSchema(collection), filter);
+  return filter;
+}
 
 /** What record operations need: the store, the index cache, and the collection's embedding function. */
 export interface CollectionContext {
@@ -130,7 +142,7 @@ export class CollectionOps {
    * an error.
    */
   async delete(collection: CollectionModel, args: DeleteArgs): Promise<number> {
-    const filter = parseFilter(args);
+    const filter = parseIndexedFilter(collection, args);
     if (!filter.where && !filter.whereDocument) {
       if (filter.ids?.length === 0)
         throw invalidArgument('delete needs ids or a where / whereDocument filter');
@@ -150,7 +162,7 @@ export class CollectionOps {
 
   /** Reads records in insertion order. */
   async get(collection: CollectionModel, args: GetArgs = {}): Promise<GetResult> {
-    const filter = parseFilter(args);
+    const filter = parseIndexedFilter(collection, args);
     const include = validateInclude(args.include, GET_DEFAULT_INCLUDE);
     const page = { limit: validateCount(args.limit, 'limit'), offset: validateCount(args.offset, 'offset') };
     const { store } = this.#ctx;
@@ -168,7 +180,7 @@ export class CollectionOps {
 
   /** Finds the nearest records to each query, restricted by ids and filters first. */
   async query(collection: CollectionModel, args: QueryArgs): Promise<QueryResult> {
-    const filter = parseFilter(args);
+    const filter = parseIndexedFilter(collection, args);
     const include = validateInclude(args.include, QUERY_DEFAULT_INCLUDE);
     const nResults = validateCount(args.nResults, 'nResults') ?? 10;
     const queries = await this.#queryVectors(collection, args);
@@ -359,6 +371,9 @@ export class CollectionOps {
       if (current.dimension === null && delta.vectors[0]) {
         store.updateCollection(current.id, { dimension: delta.vectors[0].length });
       }
+      const metadatas = (delta.written ?? []).map((r) => r.metadata);
+      const schema = learnMetadataKeys(collectionSchema(current), metadatas);
+      if (schema) store.updateCollection(current.id, { schema });
       seqAfter = store.currentSeq(current.id);
     });
     if (seqAfter === seqBefore || dimensionBefore === null) return;

@@ -6,11 +6,13 @@ import type { CollectionModel, RecordInput } from './types.js';
 import { validateEmbeddings, validateIds } from './validate-records.js';
 import { parseWhere, parseWhereDocument } from './where/parse-where.js';
 
-/** Vector changes a committed write implies for the index. */
+/** Vector changes a committed write implies for the index, and the records it wrote. */
 export interface IndexDelta {
   labels: number[];
   vectors: Float32Array[];
   removed: readonly number[];
+  /** The records written whole (their metadata teaches the collection's schema new keys). */
+  written?: readonly RecordInput[];
 }
 
 /** Validates embeddings where a null entry means "keep the stored one" (update), leaving those undefined. */
@@ -78,7 +80,7 @@ export function toDelta(rowids: number[], records: RecordInput[], changed?: bool
       vectors.push(record.embedding);
     } else removed.push(rowid);
   });
-  return { labels, vectors, removed };
+  return { labels, vectors, removed, written: records };
 }
 
 /** Applies a delta to an index. */

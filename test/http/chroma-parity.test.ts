@@ -153,6 +153,60 @@ describe.each(chromaTargets())('Chroma 1.x parity: $name', (target) => {
       expect((await c.call('GET', `${collections}/both`)).status).toBe(404);
     });
 
+    it('should learn metadata keys and value types into the schema as records are written', async () => {
+      const title = { string: { string_inverted_index: { enabled: false, config: {} } } };
+      const { path, json } = await c.freshCollection({ schema: { defaults: {}, keys: { title } } });
+      const add = await c.call('POST', `${path}/add`, {
+        ids: ['a'],
+        embeddings: [[1]],
+        metadatas: [{ title: 1, f: 1.5, b: true, tags: ['x'], 'chroma:internal': 1 }],
+      });
+      expect(add.status).toBe(201);
+      await c.call('POST', `${path}/upsert`, { ids: ['b'], embeddings: [[2]], metadatas: [{ v: 'z' }] });
+      const collections = path.slice(0, path.lastIndexOf('/'));
+      const { keys } = (await c.call('GET', `${collections}/${json.name as string}`)).body.schema;
+      expect(keys.title).toEqual({ ...title, int: { int_inverted_index: { enabled: true, config: {} } } });
+      expect(keys.f).toEqual({ float: { float_inverted_index: { enabled: true, config: {} } } });
+      expect(keys.b).toEqual({ bool: { bool_inverted_index: { enabled: true, config: {} } } });
+      const string = {
+        fts_index: { enabled: false, config: {} },
+        string_inverted_index: { enabled: true, config: {} },
+      };
+      expect(keys.tags).toEqual({ string });
+      expect(keys.v).toEqual({ string });
+      expect(keys['chroma:internal']).toBeUndefined();
+    });
+
+    it('should refuse filters on indexes the schema disables', async () => {
+      const off = { enabled: false, config: {} };
+      const schema = {
+        defaults: { float: { float_inverted_index: off } },
+        keys: {
+          title: { string: { string_inverted_index: off } },
+          '#document': { string: { fts_index: off } },
+        },
+      };
+      const { path } = await c.freshCollection({ schema });
+      await c.call('POST', `${path}/add`, {
+        ids: ['a'],
+        embeddings: [[1]],
+        documents: ['hello'],
+        metadatas: [{ title: 't', f: 1.5, n: 1 }],
+      });
+      for (const filter of [
+        { where: { title: 't' } },
+        { where: { f: { $gt: 1.2 } } },
+        { where: { $or: [{ n: 1 }, { title: { $in: ['t'] } }] } },
+        { where_document: { $contains: 'hell' } },
+        { where: { '#document': { $regex: 'h' } } },
+      ]) {
+        expect((await c.call('POST', `${path}/get`, filter)).status, JSON.stringify(filter)).toBe(400);
+      }
+      expect(await idsOf(path, { where: { n: 1 } })).toEqual(['a']);
+      expect(await idsOf(path, { where: { f: 1 } })).toEqual([]);
+      expect((await c.call('POST', `${path}/delete`, { where: { title: 'zz' } })).status).toBe(400);
+    });
+
     it('should create a database in a tenant that was never created, and use it', async () => {
       const tenant = uniqueName('tenant');
       const collections = await c.freshDatabase(tenant);
