@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from '../config.js';
 import { createIngestCommand } from '../ingest/cli.js';
+import { addBackupCommands } from './backup-commands.js';
 import { deleteCollection, listCollections, rebind, showCollection } from './collections.js';
 import { ingestCommand, kbgateCommand } from './command-name.js';
 import { formatChecks, runChecks } from './doctor.js';
@@ -14,6 +15,8 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where `kbgate restore -` reads the backup. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 /** Exit code of a usage error (unknown command, bad option). */
@@ -68,6 +71,7 @@ function buildProgram(io: CliIo, done: (code: number | null) => void): Command {
       io.stdout.write(formatChecks(results));
       done(results.some((r) => r.status === 'fail') ? 1 : 0);
     });
+  addBackupCommands(program, io, done);
   return program;
 }
 

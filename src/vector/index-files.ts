@@ -102,7 +102,8 @@ export function removeIndexFiles(files: IndexFiles): void {
   rmSync(files.sidecar, { force: true });
 }
 
-function parseSidecar(text: string): Sidecar {
+/** Parses and checks a sidecar's JSON; throws when a field is missing or invalid. */
+export function parseSidecar(text: string): Sidecar {
   const raw: unknown = JSON.parse(text);
   if (typeof raw !== 'object' || raw === null) throw new Error('sidecar is not an object');
   const s = raw as Record<string, unknown>;
