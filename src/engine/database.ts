@@ -261,6 +261,14 @@ export class Engine {
     for (const id of ids) this.#indexes.drop(id);
   }
 
+  /**
+   * Loads (or rebuilds) a collection's vector index and catches it up with the store, so that the first query
+   * does not pay for it; a server does this for every collection before it reports ready.
+   */
+  loadIndex(collectionId: string): void {
+    this.#indexes.acquire(this.getCollectionById(collectionId));
+  }
+
   /** Persists every open vector index. */
   flush(): void {
     this.#indexes.saveAll();
