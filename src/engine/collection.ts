@@ -1,7 +1,7 @@
 /** Record operations of one collection: add / upsert / update / delete / get / query / count over the ports. */
 import { collectionSchema } from './collection-config.js';
 import { EngineError, invalidArgument, notFound } from './errors.js';
-import { checkFilterIndexes, learnMetadataKeys } from './schema-keys.js';
+import { learnMetadataKeys } from './schema-keys.js';
 import type { IndexCache } from './index-cache.js';
 import type {
   AddArgs,
@@ -12,7 +12,7 @@ import type {
   UpdateArgs,
   UpsertArgs,
 } from './inputs.js';
-import type { EmbeddingFunction, RecordFilter, RecordStore } from './ports.js';
+import type { EmbeddingFunction, RecordStore } from './ports.js';
 import type {
   CollectionModel,
   GetResult,
@@ -27,6 +27,7 @@ import {
   applyDelta,
   checkDimension,
   parseFilter,
+  parseIndexedFilter,
   toDelta,
   toLabelSet,
   validateSparseEmbeddings,
@@ -46,16 +47,6 @@ import {
 const GET_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas'];
 const QUERY_DEFAULT_INCLUDE: Include[] = ['documents', 'metadatas', 'distances'];
 const ALL_FIELDS: Include[] = ['documents', 'embeddings', 'metadatas', 'uris'];
-
-/** Parses a call's filters and checks the collection's schema indexes what they test (Chroma refuses otherwise). */
-function parseIndexedFilter(
-  collection: CollectionModel,
-  args: Parameters<typeof parseFilter>[0],
-): RecordFilter {
-  const filter = parseFilter(args);
-  checkFilterIndexes(collectionSchema(collection), filter);
-  return filter;
-}
 
 /** What record operations need: the store, the index cache, and the collection's embedding function. */
 export interface CollectionContext {

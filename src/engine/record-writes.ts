@@ -1,5 +1,7 @@
 /** Helpers of record writes and filters: argument checks, allowed-label sets and index deltas. */
+import { collectionSchema } from './collection-config.js';
 import { invalidArgument } from './errors.js';
+import { checkFilterIndexes } from './schema-keys.js';
 import type { RecordFilter, VectorIndex } from './ports.js';
 import type { RecordPatch } from './merge-record.js';
 import type { CollectionModel, RecordInput } from './types.js';
@@ -51,6 +53,16 @@ export function parseFilter(args: {
   if (where) filter.where = where;
   const whereDocument = parseWhereDocument(args.whereDocument);
   if (whereDocument) filter.whereDocument = whereDocument;
+  return filter;
+}
+
+/** Parses a call's filters and checks the collection's schema indexes what they test (Chroma refuses otherwise). */
+export function parseIndexedFilter(
+  collection: CollectionModel,
+  args: Parameters<typeof parseFilter>[0],
+): RecordFilter {
+  const filter = parseFilter(args);
+  if (filter.where || filter.whereDocument) checkFilterIndexes(collectionSchema(collection), filter);
   return filter;
 }
 
