@@ -492,6 +492,22 @@ describe('kbgate: deliberate differences from Chroma 1.x', () => {
     expect(res.body.metadata).toEqual({ tags: ['a', 'b'] });
   });
 
+  it('should compare integers and floats by value (Chroma truncates float operands against integers)', async () => {
+    const { path } = await c.freshCollection();
+    const metadatas = [{ n: 2 }, { n: 3 }, { n: [100, 2.5] }];
+    await c.call('POST', `${path}/add`, {
+      ids: ['two', 'three', 'list'],
+      embeddings: [[1], [2], [3]],
+      metadatas,
+    });
+    const ids = async (where: unknown) =>
+      (await c.call('POST', `${path}/get`, { where, include: [] })).body.ids;
+    expect(await ids({ n: { $lt: 2.5 } })).toEqual(['two']);
+    expect(await ids({ n: { $eq: 2.5 } })).toEqual([]);
+    expect(await ids({ n: { $contains: 100 } })).toEqual(['list']);
+    expect(await ids({ n: { $in: [3, 2.5] } })).toEqual(['three']);
+  });
+
   it('should list collections in creation order (Chroma orders them by their random ids)', async () => {
     const collections = await c.freshDatabase();
     for (const name of ['zzz', 'aaa', 'mmm']) await c.call('POST', collections, { name });
