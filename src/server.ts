@@ -7,6 +7,9 @@ import type { Engine } from './engine/database.js';
 import { embeddingOptionsFrom, openEngine } from './engine-factory.js';
 import { createApp } from './http/app.js';
 import { createTracing, type Tracing } from './http/tracing.js';
+import { instrumentEmbeddings } from './ops/instrument-embedding.js';
+import { loadIndexes } from './ops/load-indexes.js';
+import { Readiness } from './ops/readiness.js';
 
 /** Milliseconds to let requests in flight finish before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -44,10 +47,12 @@ export async function startServer(
   logger: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embeddingOptionsFrom(config) });
+  const embedding = embeddingOptionsFrom(config);
+  const resolveEmbedding = instrumentEmbeddings(embedding.resolveEmbedding);
+  const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embedding, resolveEmbedding });
   const tracing = createTracing({ endpoint: config.otlpEndpoint });
-  let ready = true;
-  const app = createApp({ engine, config, logger, tracing, isReady: () => ready });
+  const readiness = createReadiness(config);
+  const app = createApp({ engine, config, logger, tracing, readiness: () => readiness.report() });
   let server: Server;
   try {
     server = await listen(app.listen.bind(app), config);
@@ -61,6 +66,9 @@ export async function startServer(
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  readiness.start();
+  const warmUp = new AbortController();
+  const loading = loadIndexes(engine, (state) => readiness.setStarting(state), logger, warmUp.signal);
   const idleMs = options.indexSaveIdleMs ?? INDEX_SAVE_IDLE_MS;
   let lastRequest = Date.now();
   server.on('request', () => (lastRequest = Date.now()));
@@ -71,12 +79,21 @@ export async function startServer(
     Math.min(INDEX_SAVE_CHECK_MS, idleMs),
   ).unref();
   const shutdown = async (): Promise<void> => {
-    ready = false;
+    readiness.stop();
+    warmUp.abort();
     clearInterval(saver);
     await closeServer(server);
+    await loading;
     await closeEngine(engine, tracing, logger);
   };
   return { server, url, engine, shutdown };
+}
+
+/** Readiness over the configured data directory and upstream chat API. */
+function createReadiness(config: Config): Readiness {
+  const upstream =
+    config.upstreamUrl === null ? null : { url: config.upstreamUrl, apiKey: config.upstreamApiKey };
+  return new Readiness({ dataDir: config.dataDir, upstream });
 }
 
 /** Saves the vector indexes that changed since their last save; a failure only costs replay time later. */

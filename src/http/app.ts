@@ -17,10 +17,12 @@ import { createConsolePage } from './console/console-page.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createRequestLogger, silentLogger } from './logging.js';
+import { createMetricsRoute, createRequestMetrics } from './metrics.js';
 import { createSecurityHeaders } from './security-headers.js';
 import { createOpenAIProxyRouter } from './openai/openai-router.js';
 import { createPluginRouter } from './plugin/plugin-router.js';
 import type { Tracing } from './tracing.js';
+import type { ReadinessReport } from '../ops/readiness.js';
 
 /** What {@link createApp} is built from. */
 export interface AppDeps {
@@ -28,9 +30,14 @@ export interface AppDeps {
   config: Config;
   logger?: Logger;
   tracing?: Tracing;
-  /** Readiness for the healthcheck; main.ts turns it false when shutdown begins. */
-  isReady?: () => boolean;
+  /** Readiness for the healthcheck and metrics (the server's Readiness); always ready when absent. */
+  readiness?: () => ReadinessReport;
 }
+
+const ALWAYS_READY = (): ReadinessReport => ({
+  ready: true,
+  checks: { starting: null, store: null, upstream: null },
+});
 
 /**
  * Creates the kbgate HTTP application.
@@ -45,6 +52,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.use(createRequestMetrics());
   if (deps.tracing) app.use(deps.tracing.middleware);
   app.use(createRequestLogger(logger));
   app.use(createSecurityHeaders(config.publicUrl));
@@ -58,9 +66,11 @@ export function createApp(deps: AppDeps): Express {
       htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
     }),
   );
+  const readiness = deps.readiness ?? ALWAYS_READY;
+  app.use(createMetricsRoute({ engine: deps.engine, config, readiness }));
   app.use(express.json({ limit: config.maxBodyBytes }));
 
-  const ctx: RouteContext = { engine: deps.engine, config, isReady: deps.isReady ?? (() => true) };
+  const ctx: RouteContext = { engine: deps.engine, config, readiness };
   const router = express.Router();
   registerSystemRoutes(router, ctx);
   registerTenantRoutes(router, ctx);

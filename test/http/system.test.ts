@@ -46,7 +46,15 @@ describe('GET /api/v2/healthcheck', () => {
   });
 
   it('should answer 503 while shutting down', async () => {
-    const { app } = createTestApp({}, { isReady: () => false });
+    const { app } = createTestApp(
+      {},
+      {
+        readiness: () => ({
+          ready: false,
+          checks: { starting: 'shutting down', store: null, upstream: null },
+        }),
+      },
+    );
     const res = await request(app).get('/api/v2/healthcheck').expect(503);
     expect(res.body.error).toBe('ServiceUnavailableError');
   });

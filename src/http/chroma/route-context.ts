@@ -5,6 +5,7 @@ import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
 import { invalidArgument, notFound } from '../../engine/errors.js';
 import type { CollectionModel } from '../../engine/types.js';
+import type { ReadinessReport } from '../../ops/readiness.js';
 
 /** A UUID in any of its accepted spellings' canonical form (Chroma rejects other collection ids with a 400). */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -13,8 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export interface RouteContext {
   engine: Engine;
   config: Config;
-  /** False while the server is shutting down: healthcheck then answers 503. */
-  isReady: () => boolean;
+  /** Whether the server should get traffic (not starting, stopping, or cut off from its store or upstream). */
+  readiness: () => ReadinessReport;
 }
 
 /** Validates a request body against a wire schema; a shape error becomes a 422 in the error handler. */

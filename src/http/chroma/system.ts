@@ -2,6 +2,7 @@
 import type { RequestHandler, Router } from 'express';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../engine/database.js';
 import { EngineError } from '../../engine/errors.js';
+import { describeProblems } from '../../ops/readiness.js';
 import { label, type RouteContext } from './route-context.js';
 
 /** The Chroma server version kbgate's API corresponds to. */
@@ -23,7 +24,8 @@ export function registerSystemRoutes(router: Router, ctx: RouteContext): void {
 
   router.get('/api/v2/healthcheck', (_req, res) => {
     label(res, 'healthcheck');
-    if (!ctx.isReady()) throw new EngineError('UNAVAILABLE', 'Server is shutting down');
+    const readiness = ctx.readiness();
+    if (!readiness.ready) throw new EngineError('UNAVAILABLE', `Not ready: ${describeProblems(readiness)}`);
     res.json({ is_executor_ready: true, is_log_client_ready: true });
   });
 

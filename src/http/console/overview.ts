@@ -71,21 +71,27 @@ export async function readOverview(engine: Engine, config: Config, version: stri
 
 async function describeCollection(engine: Engine, model: CollectionModel): Promise<CollectionOverview> {
   const records = await engine.count(model.id);
-  const dimension = model.dimension;
-  const element = dimension === null ? 0 : dimension * 4 + model.hnsw.maxNeighbors * 2 * 4;
   return {
     name: model.name,
     id: model.id,
     records,
     embedding: model.embedding === 'none' ? null : model.embedding,
-    dimension,
+    dimension: model.dimension,
     space: model.hnsw.space,
     lastIngest: readLastIngest(model.metadata),
-    indexBytes: element === 0 ? 0 : records * (element + HNSW_ELEMENT_OVERHEAD),
+    indexBytes: estimateIndexBytes(model, records),
   };
 }
 
-function measureStorage(dataDir: string): { dataDir: string; database: number; indexes: number } {
+/** Estimated bytes of a collection's HNSW index in memory once loaded (vectors and level-0 links); 0 without vectors. */
+export function estimateIndexBytes(model: CollectionModel, records: number): number {
+  const dimension = model.dimension;
+  const element = dimension === null ? 0 : dimension * 4 + model.hnsw.maxNeighbors * 2 * 4;
+  return element === 0 ? 0 : records * (element + HNSW_ELEMENT_OVERHEAD);
+}
+
+/** Bytes on disk of a data directory's database (with its WAL) and its index files. */
+export function measureStorage(dataDir: string): { dataDir: string; database: number; indexes: number } {
   const database = ['', '-wal', '-shm'].reduce(
     (sum, suffix) => sum + sizeOf(join(dataDir, `${DATABASE_FILE}${suffix}`)),
     0,

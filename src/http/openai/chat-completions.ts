@@ -2,6 +2,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { Engine } from '../../engine/database.js';
+import { recordChatRetrieval } from '../../ops/metrics.js';
 import type { SearchHit } from '../../retrieval/hybrid-search.js';
 import { parseChatRequest, type ChatRequest } from './chat-request.js';
 import { attachContext, buildSearchQueries } from './context-builder.js';
@@ -89,6 +90,7 @@ export async function forwardChat(
   if (signal.aborted) return;
   const { outcome, used, housekeeping } = prepared;
   log.info({ retrieval: outcome, passages: used.length, housekeeping }, 'chat retrieval');
+  recordChatRetrieval(outcome, used.length);
   const upstream = await ctx.client.send({
     method: 'POST',
     path: '/chat/completions',

@@ -1,4 +1,5 @@
 /** The retrieval proxy's HTTP client for the upstream OpenAI-compatible API (FastChat's openai_api_server). */
+import { recordUpstream } from '../../ops/metrics.js';
 
 /** Why the upstream could not be used: nothing answered, or no response headers came within the timeout. */
 export type UpstreamFailure = 'UNREACHABLE' | 'TIMEOUT' | 'NOT_CONFIGURED';
@@ -67,6 +68,19 @@ export class UpstreamClient {
 
   /** Sends the request; resolves with the response once its headers arrive, or throws {@link UpstreamError}. */
   async send(request: UpstreamRequest): Promise<Response> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const response = await this.#send(request);
+      recordUpstream(request.path, response.status, seconds());
+      return response;
+    } catch (err) {
+      if (err instanceof UpstreamError) recordUpstream(request.path, err.kind, seconds());
+      throw err;
+    }
+  }
+
+  async #send(request: UpstreamRequest): Promise<Response> {
     const base = request.root === true ? this.#rootUrl : this.#baseUrl;
     if (base === null) {
       throw new UpstreamError('NOT_CONFIGURED', 'No upstream chat API is configured (KBGATE_UPSTREAM_URL)');
