@@ -16,6 +16,7 @@ export interface ComposeService {
   environment?: Record<string, string | number | boolean | null> | string[];
   volumes?: string[];
   restart?: string;
+  profiles?: string[];
   healthcheck?: { test?: string[] | string; disable?: boolean; start_period?: string };
   depends_on?: Record<string, { condition?: string }> | string[];
   deploy?: {

@@ -27,6 +27,8 @@ const compose = parseCompose(COMPOSE_TEXT, ENV_EXAMPLE);
 const SERVICES = [
   'kbgate',
   'ingest',
+  'backup',
+  'restore',
   'fastchat-controller',
   'fastchat-model-worker',
   'fastchat-api-server',
@@ -181,7 +183,12 @@ describe('docker-compose.yml', () => {
       expect(Array.isArray(test) && ['CMD', 'CMD-SHELL'].includes(test[0]!), name).toBe(true);
     }
     expect(service('ingest').restart).toBe('no');
-    expect(service('kbgate').healthcheck?.test).toEqual(['CMD', 'node', 'scripts/healthcheck.mjs']);
+    expect(service('kbgate').healthcheck?.test).toEqual([
+      'CMD',
+      'node',
+      'scripts/healthcheck.mjs',
+      '--ready',
+    ]);
   });
 
   it('should start each service only after what it needs is healthy', () => {
@@ -255,6 +262,24 @@ describe('docker-compose.yml', () => {
       target: '/app/public/plugins.json',
       readOnly: true,
     });
+  });
+
+  it("should back up and restore kbgate's data volume through stdout and stdin, only when run by hand", () => {
+    const config = loadConfig(env('kbgate'));
+    for (const [name, args] of [
+      ['backup', ['backup', '-']],
+      ['restore', ['restore', '-', '--yes']],
+    ] as const) {
+      const s = service(name);
+      expect(s.profiles, name).toEqual(['tools']);
+      expect(s.image, name).toBe(service('kbgate').image);
+      expect(commandOf(s), name).toEqual(['node', 'dist/src/cli.js', ...args]);
+      expect(loadConfig(env(name)).dataDir, name).toBe(config.dataDir);
+      const dataMount = mountsOf(service('kbgate')).find((m) => m.target === config.dataDir);
+      expect(mountsOf(s), name).toContainEqual(dataMount);
+    }
+    expect(COMPOSE_TEXT).toContain('docker compose run --rm -T backup > kbgate-backup.sqlite3');
+    expect(COMPOSE_TEXT).toContain('docker compose run --rm -T restore < kbgate-backup.sqlite3');
   });
 
   // Only a real Compose client can say whether the file is valid for Compose itself; without one installed there

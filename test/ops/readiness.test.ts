@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
@@ -9,6 +10,17 @@ import { Readiness } from '../../src/ops/readiness.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { batchEmbeddings } from '../helpers/batches.js';
 import { makeTempDir } from '../helpers/clients.js';
+import { ROOT } from '../deployment/compose-file.js';
+
+/** Runs the container health check (scripts/healthcheck.mjs) against a port, as the compose file does. */
+function runHealthcheck(port: string, ...args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((resolve) => {
+    const script = `${ROOT}scripts/healthcheck.mjs`;
+    execFile(process.execPath, [script, ...args], { env: { KBGATE_PORT: port } }, (error, _out, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stderr }),
+    );
+  });
+}
 
 /** A stand-in upstream that answers GET /v1/models with `status`. */
 async function startUpstream(status = 200): Promise<{ url: string; server: Server }> {
@@ -133,6 +145,11 @@ describe('GET /api/v2/healthcheck of a running server', () => {
       /^503 Not ready: upstream unreachable \((ECONNREFUSED|UND_ERR_SOCKET)\)$/,
     );
     expect((await fetch(`${again}/api/v2/heartbeat`)).status).toBe(200);
+    const port = new URL(again).port;
+    expect(await runHealthcheck(port)).toEqual({ code: 0, stderr: '' });
+    const notReady = await runHealthcheck(port, '--ready');
+    expect(notReady.code).toBe(1);
+    expect(notReady.stderr).toMatch(/healthcheck answered 503: Not ready: upstream unreachable/);
     await running.shutdown();
     running = undefined;
     dir.dispose();
