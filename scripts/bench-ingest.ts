@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PersistentClient } from '../src/client.js';
 import { chunkDocument } from '../src/ingest/chunk.js';
-import { listMarkdownFiles } from '../src/ingest/files.js';
+import { listDocumentFiles } from '../src/ingest/files.js';
 import { parseMarkdown } from '../src/ingest/markdown.js';
 import { syncFolders, type SyncReport } from '../src/ingest/sync.js';
 import { mulberry32 } from '../test/helpers/random-data.js';
@@ -68,7 +68,7 @@ async function generate(root: string): Promise<number> {
 }
 
 async function timeParseAndChunk(root: string): Promise<{ seconds: number; chunks: number }> {
-  const { files } = await listMarkdownFiles(root);
+  const { files } = await listDocumentFiles(root);
   const texts = await Promise.all(files.map((file) => readFile(path.join(root, file), 'utf8')));
   const started = performance.now();
   let chunks = 0;

@@ -194,16 +194,23 @@ describe('syncFolders', () => {
     await write('keep.md', Buffer.from([0x23, 0x00, 0x01]));
     await write('latin1.md', Buffer.from('caf\xe9', 'latin1'));
     await write('huge.md', 'x'.repeat(5000));
+    await write('broken.pdf', '%PDF-1.7\nnot really a PDF');
     await writeFile(path.join(base, 'secret.md'), '# Secret');
     await symlink(path.join(base, 'secret.md'), path.join(kb, 'escape.md'));
     const report = await syncFolders(collection, { folders: [kb], prune: true, maxBytes: 4096 });
     expect(report.failures.map((failure) => [failure.source, failure.reason]).sort()).toEqual([
+      ['broken.pdf', 'corrupt'],
       ['huge.md', 'too-large'],
       ['keep.md', 'binary'],
-      ['latin1.md', 'invalid-utf8'],
     ]);
-    expect(report).toMatchObject({ failed: 3, unchanged: 1, removed: 0, skipped: ['escape.md'] });
-    expect((await collection.get()).ids.sort()).toEqual(['good.md#0', 'keep.md#0']);
+    expect(report).toMatchObject({ failed: 3, added: 1, unchanged: 1, removed: 0, skipped: ['escape.md'] });
+    expect(report.warnings).toEqual([
+      {
+        source: 'latin1.md',
+        message: expect.stringMatching(/^not UTF-8 and its encoding could not be decided/),
+      },
+    ]);
+    expect((await collection.get()).ids.sort()).toEqual(['good.md#0', 'keep.md#0', 'latin1.md#0']);
   });
 
   it('should prefix sources with the folder name when syncing several folders', async () => {
@@ -237,7 +244,7 @@ describe('npm run ingest', () => {
     const code = await runIngestCli([kb, '--collection', 'notes'], { env, ...first.io });
     expect(code).toBe(1);
     expect(first.out.stdout).toMatch(
-      /^notes: 1 added, 0 updated, 0 unchanged, 0 removed, 1 failed; 1 chunks in [\d.]+ s\n$/,
+      /^notes: 1 added, 0 updated, 0 unchanged, 0 removed, 1 failed; 1 chunks in [\d.]+ s; files: 2 Markdown\n$/,
     );
     expect(first.out.stderr).toContain('failed   bad.md: binary');
     await rm(path.join(kb, 'bad.md'));

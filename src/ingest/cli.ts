@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { kbgateCommand } from '../cli/command-name.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { DEFAULT_GLOB, DEFAULT_MAX_BYTES } from './files.js';
+import { DEFAULT_GLOB } from './formats.js';
 import { EXIT_ERROR, runIngest, type IngestIo } from './run-ingest.js';
 
 /** Everything a CLI run reads from its process. */
@@ -17,7 +17,7 @@ interface ParsedOptions {
   dryRun?: boolean;
   url?: string;
   token?: string;
-  maxBytes: number;
+  maxBytes?: number;
 }
 
 /** Parses `argv` (user arguments only, no node/script) and runs the ingest; resolves to the exit code. */
@@ -36,15 +36,22 @@ export async function runIngestCli(argv: string[], io: CliIo): Promise<number> {
 /** The `ingest` command, to run alone or under `kbgate`; `done` receives the run's exit code. */
 export function createIngestCommand(io: CliIo, done: (exitCode: number) => void): Command {
   return new Command('ingest')
-    .description('Sync Markdown folders into a collection: changed files re-chunked, unchanged ones skipped.')
-    .argument('<folders...>', 'folders of Markdown/MDX files')
+    .description(
+      'Sync folders of Markdown, plain text, HTML, Word and PDF files into a collection: changed files ' +
+        're-chunked, unchanged ones skipped.',
+    )
+    .argument('<folders...>', 'folders of .md/.mdx/.txt/.html/.docx/.pdf files')
     .option('--collection <name>', 'collection to write (default: KBGATE_COLLECTION, else docs)')
     .option('--glob <pattern>', 'files to read, relative to each folder', DEFAULT_GLOB)
     .option('--prune', 'delete chunks of files that no longer exist')
     .option('--dry-run', 'report what would change without writing')
     .option('--url <url>', 'write through a running server instead of KBGATE_DATA_DIR')
     .option('--token <token>', 'bearer token for --url (default: KBGATE_AUTH_TOKEN)')
-    .option('--max-bytes <bytes>', 'skip files larger than this', parsePositive, DEFAULT_MAX_BYTES)
+    .option(
+      '--max-bytes <bytes>',
+      'skip files larger than this (default: 5 MiB for text files, 50 MiB for PDF and Word files)',
+      parsePositive,
+    )
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),

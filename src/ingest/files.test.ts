@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isInsideRoot, listMarkdownFiles, readTextFile } from './files.js';
+import { isInsideRoot, listDocumentFiles, readTextFile } from './files.js';
 
 let base: string;
 
@@ -21,22 +22,32 @@ async function write(relative: string, content: string | Buffer): Promise<string
   return file;
 }
 
-describe('listMarkdownFiles', () => {
-  it('should list Markdown and MDX files as sorted relative POSIX paths', async () => {
+describe('listDocumentFiles', () => {
+  it('should list the files of every format as sorted relative POSIX paths', async () => {
     await write('kb/b.md', '# b');
     await write('kb/a/deep/c.mdx', '# c');
     await write('kb/a/d.markdown', '# d');
+    for (const name of ['notes.txt', 'page.html', 'old.HTM', 'memo.docx', 'manual.pdf'])
+      await write(`kb/f/${name}`, 'x');
     await write('kb/image.png', 'png');
     await write('kb/.hidden/e.md', '# e');
-    const listing = await listMarkdownFiles(path.join(base, 'kb'));
-    expect(listing.files).toEqual(['a/d.markdown', 'a/deep/c.mdx', 'b.md']);
+    const listing = await listDocumentFiles(path.join(base, 'kb'));
+    expect(listing.files).toEqual([
+      'a/d.markdown',
+      'a/deep/c.mdx',
+      'b.md',
+      'f/manual.pdf',
+      'f/memo.docx',
+      'f/notes.txt',
+      'f/page.html',
+    ]);
     expect(listing.skipped).toEqual([]);
   });
 
   it('should honour a custom glob', async () => {
     await write('kb/notes/x.txt', 'x');
     await write('kb/y.md', 'y');
-    const listing = await listMarkdownFiles(path.join(base, 'kb'), { glob: 'notes/**/*.txt' });
+    const listing = await listDocumentFiles(path.join(base, 'kb'), { glob: 'notes/**/*.txt' });
     expect(listing.files).toEqual(['notes/x.txt']);
   });
 
@@ -47,7 +58,7 @@ describe('listMarkdownFiles', () => {
     await symlink(path.join(base, 'outside/secret.md'), path.join(base, 'kb/escape.md'));
     await symlink(path.join(base, 'outside/dir'), path.join(base, 'kb/escape-dir'));
     await symlink(base, path.join(base, 'kb/parent'));
-    const listing = await listMarkdownFiles(path.join(base, 'kb'));
+    const listing = await listDocumentFiles(path.join(base, 'kb'));
     expect(listing.files).toEqual(['inside.md']);
     expect(listing.skipped).toEqual([
       { path: 'escape-dir', reason: 'outside-root' },
@@ -60,7 +71,7 @@ describe('listMarkdownFiles', () => {
     await write('kb/docs/a.md', '# a');
     await symlink(path.join(base, 'kb/docs/a.md'), path.join(base, 'kb/alias.md'));
     await symlink(path.join(base, 'kb'), path.join(base, 'kb/docs/loop'));
-    const listing = await listMarkdownFiles(path.join(base, 'kb'));
+    const listing = await listDocumentFiles(path.join(base, 'kb'));
     expect(listing.files).toEqual(['alias.md', 'docs/a.md']);
     expect(listing.skipped).toEqual([]);
   });
@@ -82,9 +93,25 @@ describe('readTextFile', () => {
     expect(await readTextFile(file, 1024)).toMatchObject({ ok: false, reason: 'binary' });
   });
 
-  it('should refuse invalid UTF-8', async () => {
+  it('should read text that is not UTF-8 in the encoding detected, and say so', async () => {
+    const text = '# Резервное копирование\n\nОстановите контейнер и сохраните том с данными.\n';
+    const file = await write('cp1251.md', iconv.encode(text, 'windows-1251'));
+    const result = await readTextFile(file, 1024);
+    expect(result).toMatchObject({
+      ok: true,
+      text,
+      encoding: { source: 'detected', encoding: 'windows-1251' },
+    });
+  });
+
+  it('should read a file whose encoding cannot be decided as it is, and say so', async () => {
     const file = await write('latin1.md', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]));
-    expect(await readTextFile(file, 1024)).toMatchObject({ ok: false, reason: 'invalid-utf8' });
+    const result = await readTextFile(file, 1024);
+    expect(result).toMatchObject({
+      ok: true,
+      text: 'caf\ufffd\n',
+      encoding: { source: 'undecided', replaced: 1 },
+    });
   });
 
   it('should refuse files over the size limit', async () => {

@@ -1,15 +1,23 @@
-/** Finding Markdown files under a folder and reading them as text, without ever leaving the folder. */
+/** Finding documents under a folder and reading them, without ever leaving the folder. */
 import fs from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
-import { repairMojibake, type Repair } from './repair-encoding.js';
+import { decodeText, type EncodingReport } from './decode-text.js';
+import { DEFAULT_GLOB, type DocumentFormat } from './formats.js';
+import type { Repair } from './repair-encoding.js';
 
-/** The default pattern for Markdown knowledge bases. */
-export const DEFAULT_GLOB = '**/*.{md,mdx,markdown}';
-
-/** The default largest file read, in bytes. */
+/** The default largest text file (Markdown, plain text, HTML) read, in bytes. */
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The default largest PDF or Word file read, in bytes: such files carry fonts and images besides their text. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
+
+/** The largest file of a format read: `maxBytes` when given, else the format's default. */
+export function maxBytesFor(format: DocumentFormat, maxBytes?: number): number {
+  if (maxBytes !== undefined) return maxBytes;
+  return format === 'pdf' || format === 'docx' ? DEFAULT_MAX_DOCUMENT_BYTES : DEFAULT_MAX_BYTES;
+}
 
 /** Why a path was left out of a walk. */
 export type SkipReason = 'outside-root';
@@ -21,7 +29,7 @@ export interface SkippedPath {
   reason: SkipReason;
 }
 
-/** What {@link listMarkdownFiles} found. */
+/** What {@link listDocumentFiles} found. */
 export interface FileListing {
   /** Absolute real path of the root folder. */
   root: string;
@@ -31,7 +39,7 @@ export interface FileListing {
   skipped: SkippedPath[];
 }
 
-/** Options of {@link listMarkdownFiles}. */
+/** Options of {@link listDocumentFiles}. */
 export interface ListOptions {
   /** Glob pattern(s) relative to the root; defaults to {@link DEFAULT_GLOB}. */
   glob?: string | string[];
@@ -53,7 +61,7 @@ export function isInsideRoot(root: string, candidate: string): boolean {
  * otherwise. Symlinked folders are never walked (no cycles, no duplicate copies of a subtree, no escape);
  * the ones pointing outside are reported too.
  */
-export async function listMarkdownFiles(folder: string, options: ListOptions = {}): Promise<FileListing> {
+export async function listDocumentFiles(folder: string, options: ListOptions = {}): Promise<FileListing> {
   const root = await realpath(folder);
   const escapedDirs: string[] = [];
   const found = await glob(options.glob ?? DEFAULT_GLOB, {
@@ -107,22 +115,41 @@ function toPosix(relative: string): string {
   return relative.split(path.sep).join('/');
 }
 
-/** Why a file could not be read as text. */
-export type ReadFailureReason = 'binary' | 'invalid-utf8' | 'too-large' | 'not-a-file' | 'unreadable';
+/** Why a file could not be read. */
+export type ReadFailureReason = 'binary' | 'too-large' | 'not-a-file' | 'unreadable';
 
-/** The outcome of {@link readTextFile}: the text and its bytes, or a typed reason and a message without the path. */
+/** A file that could not be read: a typed reason and a message without the path. */
+export type ReadFailure = { ok: false; reason: ReadFailureReason; message: string };
+
+/** The outcome of {@link readTextFile}: the text, its bytes and how they were decoded, or why not. */
 export type ReadResult =
-  | { ok: true; text: string; bytes: Buffer; repair: Repair }
-  | { ok: false; reason: ReadFailureReason; message: string };
+  { ok: true; text: string; bytes: Buffer; repair: Repair; encoding: EncodingReport } | ReadFailure;
 
 /**
- * Reads a UTF-8 text file, refusing binary, invalid UTF-8, oversize and unreadable files with a reason.
+ * Reads a text file in any encoding, refusing binary, oversize and unreadable files with a reason.
  *
- * @remarks Never throws for file-level problems; a leading byte order mark is dropped from `text`. Lines that are
- * mojibake (UTF-8 once misread as Mac Roman, Windows-1252 or Latin-1 and saved again) are repaired, and `repair`
- * says so.
+ * @remarks Never throws for file-level problems. See `decodeText` for how the encoding is decided (and mojibake
+ * repaired); `encoding` and `repair` say what was done.
  */
 export async function readTextFile(file: string, maxBytes: number = DEFAULT_MAX_BYTES): Promise<ReadResult> {
+  const read = await readFileBytes(file, maxBytes);
+  if (!read.ok) return read;
+  const decoded = decodeText(read.bytes);
+  if (!decoded.ok) return failure(decoded.reason, decoded.message);
+  return {
+    ok: true,
+    text: decoded.text,
+    bytes: read.bytes,
+    repair: decoded.repair,
+    encoding: decoded.encoding,
+  };
+}
+
+/** Reads a regular file's bytes, refusing oversize and unreadable files with a reason; never throws for those. */
+export async function readFileBytes(
+  file: string,
+  maxBytes: number,
+): Promise<{ ok: true; bytes: Buffer } | ReadFailure> {
   let bytes: Buffer;
   try {
     const handle = await open(file, 'r');
@@ -142,20 +169,9 @@ export async function readTextFile(file: string, maxBytes: number = DEFAULT_MAX_
     );
   }
   if (bytes.length > maxBytes) return failure('too-large', `over the ${maxBytes}-byte limit`);
-  return decodeText(bytes);
+  return { ok: true, bytes };
 }
 
-function decodeText(bytes: Buffer): ReadResult {
-  if (bytes.includes(0)) return failure('binary', 'contains NUL bytes (binary)');
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    const repair = repairMojibake(text);
-    return { ok: true, text: repair.text, bytes, repair };
-  } catch {
-    return failure('invalid-utf8', 'not valid UTF-8');
-  }
-}
-
-function failure(reason: ReadFailureReason, message: string): ReadResult {
+function failure(reason: ReadFailureReason, message: string): ReadFailure {
   return { ok: false, reason, message };
 }

@@ -75,7 +75,7 @@ export async function checkFolders(folders: string[]): Promise<string | null> {
       return `folder ${folder} cannot be read (${code ?? (error as Error).message})`;
     }
     if (!info.isDirectory())
-      return `${folder} is a file, not a folder: pass the folder that holds your Markdown files (${absolute})`;
+      return `${folder} is a file, not a folder: pass the folder that holds your documents (${absolute})`;
   }
   return null;
 }
@@ -93,6 +93,8 @@ export async function describeNothingFound(folders: string[], pattern: string): 
         : `${present.length} other file${present.length === 1 ? '' : 's'}, e.g. ${sample}`;
     lines.push(`  ${absolute}: ${what}`);
   }
-  lines.push('Point ingest at the folder of your .md/.mdx/.markdown files, or pass --glob for other names.');
+  lines.push(
+    'Point ingest at the folder of your documents (.md, .mdx, .txt, .html, .docx, .pdf), or pass --glob for other names.',
+  );
   return lines.join('\n');
 }

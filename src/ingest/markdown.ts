@@ -72,6 +72,10 @@ export interface ParsedDocument {
   sections: Section[];
   /** Problems that did not stop parsing (invalid frontmatter, MDX parsed as Markdown). */
   warnings: string[];
+  /** For paged documents (PDF): the 1-based line each page starts on, page 1 first. */
+  pageStarts?: number[];
+  /** False when line numbers are those of Markdown converted from the file, which are not worth citing. */
+  sourceLines?: boolean;
 }
 
 /** Options of {@link parseMarkdown}. */
@@ -128,7 +132,8 @@ function parseTree(source: string, mdx: boolean, warnings: string[]): Root {
   }
 }
 
-function fileStem(fileName: string | undefined): string {
+/** The file name without folders and extension: the title of a document without one. */
+export function fileStem(fileName: string | undefined): string {
   if (!fileName) return '';
   const base = fileName.split(/[\\/]/).pop() ?? '';
   return base.replace(/\.[^.]*$/, '');
@@ -145,7 +150,8 @@ function flattenFlow(nodes: RootContent[]): RootContent[] {
   return flat;
 }
 
-function buildSections(source: string, nodes: RootContent[]): Section[] {
+/** Heading sections of top-level flow nodes whose positions point into `source`. */
+export function buildSections(source: string, nodes: RootContent[]): Section[] {
   const slugger = new GithubSlugger();
   const sections: Section[] = [];
   const stack: Section[] = [];

@@ -1,7 +1,7 @@
 /** One ingest run: check the folders, open the target (data directory or server), sync, report, pick the exit code. */
 import { SingleBar } from 'cli-progress';
 import type { Config } from '../config.js';
-import { DEFAULT_GLOB } from './files.js';
+import { DEFAULT_GLOB, DOCUMENT_FORMATS, FORMAT_NAMES } from './formats.js';
 import {
   checkFolders,
   describeNothingFound,
@@ -136,12 +136,21 @@ function writeReport(report: SyncReport, request: IngestRequest, io: IngestIo): 
   io.stdout.write(`${summaryLine(report, request)}\n`);
 }
 
-/** `docs: 3 added, 1 updated, ... ; 42 chunks in 1.20 s`, marked when nothing was written. */
+/** `docs: 3 added, 1 updated, ... ; 42 chunks in 1.20 s; files: 3 Markdown, 1 PDF`, marked when nothing was written. */
 export function summaryLine(
   report: SyncReport,
   request: Pick<IngestRequest, 'collection' | 'dryRun'>,
 ): string {
   const counts = `${report.added} added, ${report.updated} updated, ${report.unchanged} unchanged, ${report.removed} removed, ${report.failed} failed`;
   const dry = request.dryRun ? ' (dry run, nothing written)' : '';
-  return `${request.collection}: ${counts}; ${report.chunks} chunks in ${report.seconds.toFixed(2)} s${dry}`;
+  const formats = formatCounts(report);
+  return `${request.collection}: ${counts}; ${report.chunks} chunks in ${report.seconds.toFixed(2)} s${formats}${dry}`;
+}
+
+/** `; files: 3 Markdown, 1 PDF`: the files seen, by format; empty when none was seen. */
+function formatCounts(report: SyncReport): string {
+  const counts = DOCUMENT_FORMATS.filter((format) => report.formats[format] > 0).map(
+    (format) => `${report.formats[format]} ${FORMAT_NAMES[format]}`,
+  );
+  return counts.length === 0 ? '' : `; files: ${counts.join(', ')}`;
 }

@@ -1,8 +1,8 @@
-/** The Markdown files an ingest reads: listed from the folders, each named by its source path. */
+/** The files an ingest reads: listed from the folders, each named by its source path. */
 import path from 'node:path';
-import { listMarkdownFiles } from './files.js';
+import { listDocumentFiles } from './files.js';
 
-/** The Markdown files of the folders, listed before anything is read. */
+/** The files of the folders, listed before anything is read. */
 export interface SourceListing {
   files: SourceFile[];
   /** Symlinks leading outside the folders, never followed. */
@@ -20,7 +20,7 @@ export async function listSources(folders: string[], glob?: string): Promise<Sou
   const prefixes = folderPrefixes(folders);
   const listing: SourceListing = { files: [], skipped: [] };
   for (const [i, folder] of folders.entries()) {
-    const found = await listMarkdownFiles(folder, { glob });
+    const found = await listDocumentFiles(folder, { glob });
     const prefix = prefixes[i] ?? '';
     listing.skipped.push(...found.skipped.map((skipped) => prefix + skipped.path));
     for (const file of found.files)

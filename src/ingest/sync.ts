@@ -1,21 +1,31 @@
-/** Incremental sync of Markdown folders into a collection: unchanged files skipped by hash, stale chunks removed. */
+/** Incremental sync of document folders into a collection: unchanged files skipped by hash, stale chunks removed. */
 import { createHash } from 'node:crypto';
 import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
 import type { GetResult, Metadata } from '../engine/types.js';
 import { chunkDocument, type ChunkOptions } from './chunk.js';
 import { toRecords, type ChunkRecord } from './chunk-records.js';
-import { DEFAULT_MAX_BYTES, readTextFile, type ReadFailureReason } from './files.js';
-import type { MisreadEncoding } from './repair-encoding.js';
-import { parseMarkdown } from './markdown.js';
+import type { ConversionFailure } from './converted-document.js';
+import { DocumentConverter, type ConverterOptions } from './document-converter.js';
+import { maxBytesFor, readFileBytes, type ReadFailureReason } from './files.js';
+import { DOCUMENT_FORMATS, formatOf, type DocumentFormat } from './formats.js';
+import { parseDocument } from './parse-document.js';
 import { listSources, type SourceFile, type SourceListing } from './sources.js';
 
 /** Version of the way files become text (decoding, repairs); part of each file's hash. */
 const TEXT_PIPELINE = 'text-v2 mojibake-repair';
 
-const ENCODING_NAMES: Readonly<Record<MisreadEncoding, string>> = {
-  macintosh: 'Mac Roman',
-  'windows-1252': 'Windows-1252',
-  latin1: 'Latin-1',
+/**
+ * Version of the way each format becomes a document, hashed with the file's bytes so that a file whose reading
+ * changed is ingested again. Markdown's is unchanged by encodings other than UTF-8 (files in them used to fail and
+ * were never stored); plain text used to be read as Markdown when a custom glob picked it.
+ */
+const PIPELINES: Readonly<Record<DocumentFormat, string>> = {
+  markdown: TEXT_PIPELINE,
+  mdx: TEXT_PIPELINE,
+  text: `${TEXT_PIPELINE} plain-text-v1`,
+  html: `${TEXT_PIPELINE} html-v1`,
+  docx: 'docx-v1 html-v1',
+  pdf: 'pdf-v1',
 };
 
 /** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
@@ -46,7 +56,10 @@ export interface SyncOptions {
   prune?: boolean;
   /** Count what would change without writing anything. */
   dryRun?: boolean;
+  /** Largest file read, in bytes; by default 5 MiB for text formats and 50 MiB for PDF and Word files. */
   maxBytes?: number;
+  /** Time and memory limits of converting HTML, Word and PDF files. */
+  converter?: ConverterOptions;
   chunking?: ChunkOptions;
   /** Records per upsert call (one embedding batch). */
   batchSize?: number;
@@ -77,7 +90,7 @@ export class SyncStoppedError extends Error {
 /** A file that was reported and skipped. */
 export interface SyncFailure {
   source: string;
-  reason: ReadFailureReason | 'write-failed';
+  reason: ReadFailureReason | ConversionFailure | 'write-failed';
   message: string;
 }
 
@@ -94,12 +107,13 @@ export interface SyncReport {
   /** Symlinks leading outside the folders: never followed, not counted as failures. */
   skipped: string[];
   warnings: { source: string; message: string }[];
+  /** Files seen, by format (failed and unchanged ones included). */
+  formats: Record<DocumentFormat, number>;
   seconds: number;
 }
 
 const DEFAULT_BATCH_SIZE = 64;
 const PAGE_SIZE = 1000;
-const MDX = /\.mdx$/i;
 
 /** What the collection holds for one source. */
 interface StoredSource {
@@ -108,7 +122,7 @@ interface StoredSource {
 }
 
 /**
- * Brings a collection in line with Markdown folders.
+ * Brings a collection in line with folders of Markdown, plain text, HTML, Word and PDF files.
  *
  * @remarks Ids are `<source>#<chunk index>`, so reruns overwrite rather than duplicate. A changed file's new
  * chunks are upserted first and its stale ones deleted after; a file counts as unchanged only when every
@@ -127,6 +141,10 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
     failures: [],
     skipped: [],
     warnings: [],
+    formats: Object.fromEntries(DOCUMENT_FORMATS.map((format) => [format, 0])) as Record<
+      DocumentFormat,
+      number
+    >,
     seconds: 0,
   };
   const listing = options.sources ?? (await listSources(options.folders, options.glob));
@@ -134,16 +152,25 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
   const jobs = listing.files;
   const stored = await loadStoredSources(target);
   const seen = new Set<string>();
-  for (const [i, job] of jobs.entries()) {
-    seen.add(job.source);
-    const status = await syncFile(target, job, stored.get(job.source), options, report).catch(
-      (error: unknown) => {
+  const converter = new DocumentConverter(options.converter);
+  try {
+    for (const [i, job] of jobs.entries()) {
+      seen.add(job.source);
+      const status = await syncFile(
+        target,
+        job,
+        stored.get(job.source),
+        { ...options, converter },
+        report,
+      ).catch((error: unknown) => {
         report.seconds = (performance.now() - started) / 1000;
         throw error instanceof SyncStoppedError ? error : new SyncStoppedError(job.source, report, error);
-      },
-    );
-    report[status]++;
-    options.onProgress?.({ done: i + 1, total: jobs.length, source: job.source, status });
+      });
+      report[status]++;
+      options.onProgress?.({ done: i + 1, total: jobs.length, source: job.source, status });
+    }
+  } finally {
+    await converter.close();
   }
   if (options.prune) await pruneMissing(target, stored, seen, options, report);
   report.seconds = (performance.now() - started) / 1000;
@@ -178,22 +205,20 @@ async function syncFile(
   target: SyncTarget,
   job: SourceFile,
   stored: StoredSource | undefined,
-  options: SyncOptions,
+  options: SyncOptions & { converter: DocumentConverter },
   report: SyncReport,
 ): Promise<FileStatus> {
-  const read = await readTextFile(job.absolute, options.maxBytes ?? DEFAULT_MAX_BYTES);
+  const format = formatOf(job.source);
+  report.formats[format]++;
+  const read = await readFileBytes(job.absolute, maxBytesFor(format, options.maxBytes));
   if (!read.ok) return fail(report, job.source, read.reason, read.message);
-  // The text pipeline's version is hashed with the bytes, so a file whose reading changed is ingested again.
-  const hash = createHash('sha256').update(read.bytes).update(TEXT_PIPELINE).digest('hex');
+  // The format's pipeline version is hashed with the bytes, so a file whose reading changed is ingested again.
+  const hash = createHash('sha256').update(read.bytes).update(PIPELINES[format]).digest('hex');
   if (stored?.complete(hash)) return 'unchanged';
-  const doc = parseMarkdown(read.text, { mdx: MDX.test(job.source), fileName: job.source });
-  if (read.repair.misreadAs !== null) {
-    const message =
-      `repaired ${read.repair.lines} mis-encoded line(s): UTF-8 text that had been read as ` +
-      `${ENCODING_NAMES[read.repair.misreadAs]} and saved again`;
-    report.warnings.push({ source: job.source, message });
-  }
-  for (const message of doc.warnings) report.warnings.push({ source: job.source, message });
+  const parsed = await parseDocument(format, read.bytes, job.source, options.converter);
+  if (!parsed.ok) return fail(report, job.source, parsed.reason, parsed.message);
+  const { doc } = parsed;
+  for (const message of parsed.warnings) report.warnings.push({ source: job.source, message });
   const chunks = chunkDocument(doc, options.chunking);
   if (chunks.length === 0 && !stored) return 'unchanged';
   report.chunks += chunks.length;

@@ -94,13 +94,13 @@ describe('kbgate ingest collection and folders', () => {
     expect(await collectionNames()).toEqual(['handbook']);
   });
 
-  it('should name a missing folder, a file and a folder without Markdown, and exit non-zero for each', async () => {
+  it('should name a missing folder, a file and a folder without documents, and exit non-zero for each', async () => {
     const env = { KBGATE_DATA_DIR: data.path, KBGATE_EMBEDDING: 'none' };
     const empty = join(docs.path, 'empty');
     const text = join(docs.path, 'text');
     mkdirSync(empty);
     mkdirSync(text);
-    writeFileSync(join(text, 'notes.txt'), 'not markdown');
+    writeFileSync(join(text, 'notes.rtf'), 'not a format ingest reads');
     const missing = await runKbgate(['ingest', 'no-such-folder'], env, docs.path);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(
@@ -112,11 +112,13 @@ describe('kbgate ingest collection and folders', () => {
     expect(file.stderr).toMatch(/page-0\.md is a file, not a folder/);
     const none = await runKbgate(['ingest', empty], env);
     expect(none.status).toBe(2);
-    expect(none.stderr).toMatch(/no files match --glob "\*\*\/\*\.\{md,mdx,markdown\}"/);
+    expect(none.stderr).toMatch(
+      /no files match --glob "\*\*\/\*\.\{md,markdown,mdx,txt,text,html,htm,xhtml,docx,pdf\}"/,
+    );
     expect(none.stderr).toMatch(/the folder is empty/);
     const other = await runKbgate(['ingest', text], env);
     expect(other.status).toBe(2);
-    expect(other.stderr).toMatch(/1 other file, e\.g\. notes\.txt/);
+    expect(other.stderr).toMatch(/1 other file, e\.g\. notes\.rtf/);
     expect(await collectionNames()).toEqual([]);
   });
 
