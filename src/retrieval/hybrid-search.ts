@@ -30,6 +30,8 @@ export interface SearchSource {
   heading: string | null;
   anchor: string | null;
   lines: [number, number] | null;
+  /** For paged documents (PDF): the page the passage starts on; absent for others. */
+  page?: number;
 }
 
 /** Each retriever's own score for a passage; null where that retriever did not run or did not find it. */

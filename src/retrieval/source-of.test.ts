@@ -34,6 +34,25 @@ describe('sourceOf', () => {
     expect(source).toEqual({ path: null, title: null, heading: null, anchor: null, lines: null });
   });
 
+  it('should read the page of a PDF passage, whose anchor is the page=N fragment', () => {
+    const source = sourceOf({
+      source: 'manual.pdf',
+      heading: 'Restore',
+      anchor: 'page=7',
+      page: 7,
+      page_end: 8,
+    });
+    expect(source).toEqual({
+      path: 'manual.pdf',
+      title: null,
+      heading: 'Restore',
+      anchor: 'page=7',
+      lines: null,
+      page: 7,
+    });
+    expect(sourceOf({ page: 0 })).not.toHaveProperty('page');
+  });
+
   it('should drop line ranges that end before they start', () => {
     expect(sourceOf({ start_line: 9, end_line: 3 }).lines).toBeNull();
   });

@@ -4,7 +4,8 @@ import type { SearchSource } from './hybrid-search.js';
 
 /**
  * Reads a passage's source from its metadata (`source`, `title`, `heading`, `heading_path`, `anchor`,
- * `start_line`, `end_line`); every field missing or of the wrong type becomes null.
+ * `start_line`, `end_line`, and `page` for PDFs); every field missing or of the wrong type becomes null (`page` is
+ * left out).
  *
  * @remarks `heading` falls back to the last entry of `heading_path` (an array, or a string joined with ` > `).
  */
@@ -12,12 +13,14 @@ export function sourceOf(metadata: Metadata | null): SearchSource {
   const m = metadata ?? {};
   const start = positiveInt(m.start_line);
   const end = positiveInt(m.end_line);
+  const page = positiveInt(m.page);
   return {
     path: text(m.source),
     title: text(m.title),
     heading: text(m.heading) ?? lastHeading(m.heading_path),
     anchor: text(m.anchor),
     lines: start !== null && end !== null && end >= start ? [start, end] : null,
+    ...(page !== null ? { page } : {}),
   };
 }
 

@@ -75,6 +75,7 @@ const SOURCE_SCHEMA = {
       minItems: 2,
       maxItems: 2,
     },
+    page: { type: 'integer', description: 'For PDFs: the page the passage starts on (anchor is page=N).' },
   },
 };
 
