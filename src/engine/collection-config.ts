@@ -43,6 +43,7 @@ const UPDATABLE_HNSW_FIELDS = [
   'sync_threshold',
   'resize_factor',
 ];
+
 /** What a collection's configuration decides, in every form kbgate keeps it. */
 export interface CollectionSettings {
   /** The vector index parameters kbgate builds with. */
@@ -91,10 +92,12 @@ export function applyConfigurationUpdate(current: CollectionModel, update: unkno
   const config = requireObject(update, 'configuration');
   const hnswIn = config['hnsw'];
   const spannIn = config['spann'];
-  if (present(hnswIn) && present(spannIn))
+  if (present(hnswIn) && present(spannIn)) {
     throw invalidArgument('Multiple vector index configurations provided');
-  if (present(spannIn))
+  }
+  if (present(spannIn)) {
     checkFields(requireObject(spannIn, 'configuration.spann'), ['search_nprobe', 'ef_search'], 'spann');
+  }
   const schema = structuredClone(collectionSchema(current));
   const vectorConfigs = [
     schema.defaults.float_list?.vector_index?.config,
