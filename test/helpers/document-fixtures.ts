@@ -1,6 +1,6 @@
 /** Test documents built on the spot: PDFs (pdf-lib, with or without an outline) and Word files (docx). */
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx';
-import { PDFDocument, PDFName, PDFRef, PDFString, StandardFonts, type PDFPage } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, StandardFonts, type PDFPage } from 'pdf-lib';
 
 /** One line of a PDF page: its text and font size (bold when a heading size). */
 export interface PdfLine {
@@ -49,6 +49,28 @@ export async function makePdf(
   }
   if (options.outline) addOutline(doc, made, options.outline);
   return Buffer.from(await doc.save());
+}
+
+/**
+ * A PDF whose trailer declares the standard security handler with a user password (not the empty one): PDF.js
+ * asks for a password, as it does for any encrypted PDF.
+ */
+export async function makeEncryptedPdf(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.addPage().drawText('secret', { x: 50, y: 700, font: await doc.embedFont(StandardFonts.Helvetica) });
+  const { context } = doc;
+  context.trailerInfo.Encrypt = context.register(
+    context.obj({
+      Filter: 'Standard',
+      V: 1,
+      R: 2,
+      O: PDFHexString.of('11'.repeat(32)),
+      U: PDFHexString.of('22'.repeat(32)),
+      P: -4,
+    }),
+  );
+  context.trailerInfo.ID = context.obj([PDFHexString.of('33'.repeat(16)), PDFHexString.of('33'.repeat(16))]);
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
 /** Writes `/Outlines` by hand: pdf-lib has no outline API. */
