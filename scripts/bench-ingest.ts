@@ -1,20 +1,27 @@
 /**
- * `npm run bench:ingest -- [files]`: ingest throughput on a generated Markdown corpus (seeded), lexical-only.
+ * `npm run bench:ingest -- [files] [--mix <documents per format>]`: ingest throughput on a generated Markdown
+ * corpus (seeded), lexical-only, then on a format mix (Markdown, plain text in UTF-8 and Windows-1251, HTML, Word,
+ * PDF; `--mix 0` skips it).
  *
  * Reports parse+chunk alone, a first full ingest into a fresh data directory, an unchanged rerun and a rerun
- * after editing a tenth of the files. Embedding cost is left out (see bench:embed); the collection has none.
+ * after editing a tenth of the files; then a first ingest per format. Embedding cost is left out (see
+ * bench:embed); the collections have none.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { PersistentClient } from '../src/client.js';
 import { chunkDocument } from '../src/ingest/chunk.js';
 import { listDocumentFiles } from '../src/ingest/files.js';
 import { parseMarkdown } from '../src/ingest/markdown.js';
 import { syncFolders, type SyncReport } from '../src/ingest/sync.js';
 import { mulberry32 } from '../test/helpers/random-data.js';
+import { benchFormatMix } from './bench-ingest-formats.js';
 
-const FILES = Number(process.argv[2] ?? 3000);
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { mix: { type: 'string' } } });
+const FILES = Number(positionals[0] ?? 3000);
+const MIX = Number(values.mix ?? 300);
 const WORDS = ['index', 'query', 'vector', 'server', 'plugin', 'model', 'chunk', 'token', 'search', 'cache'];
 const CJK = ['知识库', '检索', '向量', '文档', '模型'];
 
@@ -103,6 +110,7 @@ async function main(): Promise<void> {
     } finally {
       client.close();
     }
+    if (MIX > 0) await benchFormatMix(base, MIX);
   } finally {
     await rm(base, { recursive: true, force: true });
   }
