@@ -134,4 +134,32 @@ describe('lexical search', () => {
     expect(few).toEqual(all.slice(0, 8));
     expect(new Set(all).size).toBeGreaterThan(5);
   });
+
+  it('should restrict a filtered search to the allowed records whether the filter keeps few or many', async () => {
+    const filtered = engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, {
+      name: 'filtered',
+      embedding: 'none',
+    });
+    const ids = Array.from({ length: 300 }, (_, i) => `rec-${i}`);
+    await engine.add(filtered.id, {
+      ids,
+      documents: ids.map((_, i) => `lighthouse ${i % 2 === 0 ? 'beacon' : 'keeper'} note ${i}`),
+      metadatas: ids.map((_, i) => ({ bucket: i % 10 })),
+    });
+    const cases = [
+      { where: { bucket: 3 }, keep: (i: number) => i % 10 === 3 },
+      { where: { bucket: { $ne: 3 } }, keep: (i: number) => i % 10 !== 3 },
+    ];
+    for (const { where, keep } of cases) {
+      const result = await engine.lexicalQuery(filtered.id, {
+        queryText: 'lighthouse beacon',
+        nResults: 300,
+        where,
+      });
+      const expected = ids.filter((_, i) => keep(i));
+      expect([...result.ids].sort()).toEqual([...expected].sort());
+      const beacons = result.ids.filter((id) => Number(id.slice(4)) % 2 === 0);
+      expect(result.ids.slice(0, beacons.length).sort()).toEqual([...beacons].sort());
+    }
+  });
 });

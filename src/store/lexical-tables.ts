@@ -22,6 +22,9 @@ const TOKENIZE = `unicode61 remove_diacritics 0 categories 'L* N* Co M*'`;
  */
 export const HEAD_WEIGHT = 3;
 
+/** Up to this many allowed rowids, a filtered search looks each one up in FTS5; beyond, it filters the matches. */
+const SEEK_ROWIDS_MAX = 64;
+
 /** Up to this many hits, relevance is measured on their text; beyond, on the postings of the query's words. */
 const TEXT_COVERAGE_MAX = 16;
 
@@ -142,13 +145,14 @@ export class LexicalTables {
   search(collectionId: string, plan: LexicalPlan, k: number, allowed?: Iterable<number>): LexicalHit[] {
     if (k <= 0) return [];
     const table = ftsTableFor(collectionId);
-    const restrict = allowed === undefined ? '' : 'AND rowid IN (SELECT value FROM json_each(?))';
+    const ids = allowed === undefined ? undefined : [...allowed];
+    const restrict = ids === undefined ? '' : restriction(ids.length);
     const rank = `bm25(${table}, ${HEAD_WEIGHT}, 1)`;
     const sql =
       `SELECT rowid, -${rank} AS score FROM ${table} ` +
       `WHERE ${table} MATCH ? ${restrict} ORDER BY ${rank} LIMIT ?`;
     const params: unknown[] = [plan.match];
-    if (allowed !== undefined) params.push(JSON.stringify([...allowed]));
+    if (ids !== undefined) params.push(JSON.stringify(ids));
     const hits = this.#sql.get(sql).all(...params, k) as { rowid: number; score: number }[];
     const relevance = this.coverage(
       collectionId,
@@ -243,6 +247,19 @@ export class LexicalTables {
       phraseFrequency: (words) => phrase.get(`"${words.join(' ')}"`) as number,
     };
   }
+}
+
+/**
+ * The SQL restricting a MATCH to a set of rowids.
+ *
+ * @remarks SQLite hands `rowid IN (...)` to FTS5 as one lookup per rowid, each decoding the query's postings again:
+ * right for a few rowids, ruinous for thousands (a filter that keeps most of a collection took seconds). Beyond
+ * {@link SEEK_ROWIDS_MAX} the unary `+` keeps the constraint out of FTS5, so it filters one pass over the matches.
+ */
+function restriction(count: number): string {
+  return count <= SEEK_ROWIDS_MAX
+    ? 'AND rowid IN (SELECT value FROM json_each(?))'
+    : 'AND +rowid IN (SELECT value FROM json_each(?))';
 }
 
 /** Whether `terms` holds `sequence` side by side (`present` is the set of `terms`, for the common one-term case). */
