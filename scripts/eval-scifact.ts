@@ -7,6 +7,9 @@
  * relative to the repository root. Documents are indexed as title + text, with the title also in metadata
  * (`title`), which the lexical index weights as a heading. With `--embedding none` (the default,
  * as no model weights are needed) only the lexical mode can run; vector and hybrid are reported as skipped.
+ * For every mode that runs, a calibration line shows how the proxy's relevance gate would behave at several
+ * thresholds (see `calibrate`): run it with `--embedding default` or `multilingual` where the weights are
+ * available to check the similarity scales in src/retrieval/vector-relevance.ts.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -81,7 +84,9 @@ async function loadCollection(engine: Engine, corpus: Corpus, embedding: string)
     await engine.add(collection.id, {
       ids: corpus.ids.slice(i, i + BATCH),
       documents: corpus.documents.slice(i, i + BATCH),
-      metadatas: corpus.titles.slice(i, i + BATCH).map((title) => (title === '' ? null : { title })),
+      metadatas: corpus.titles
+        .slice(i, i + BATCH)
+        .map((title, j) => ({ doc: corpus.ids[i + j]!, ...(title === '' ? {} : { title }) })),
     });
   }
 }
@@ -112,6 +117,45 @@ async function evaluateMode(
   return { ndcg10: mean(ndcg), recall100: mean(recall), ms: (performance.now() - start) / queries.length };
 }
 
+/** Relevance thresholds the calibration table reports. */
+const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7];
+/** Passages the retrieval proxy adds at most (KBGATE_PROXY_PASSAGES's default). */
+const PROXY_PASSAGES = 5;
+
+/**
+ * How a relevance threshold would gate the proxy on SciFact: for each threshold, the share of queries whose top 5
+ * hold a judged-relevant passage at or above it ("grounded"), and the share that still get a passage at or above
+ * it when their judged documents are filtered out, standing in for questions the corpus cannot answer
+ * ("injected"; an over-estimate, since SciFact judges few documents per query).
+ */
+async function calibrate(
+  engine: Engine,
+  mode: SearchMode,
+  queries: Query[],
+  qrels: Map<string, Set<string>>,
+): Promise<void> {
+  const grounded: number[] = [];
+  const injected: number[] = [];
+  for (const query of queries) {
+    const relevant = qrels.get(query.id) ?? new Set<string>();
+    const request = { collection: COLLECTION, query: query.text, topK: PROXY_PASSAGES, mode };
+    const answerable = await hybridSearch(engine, request);
+    grounded.push(
+      Math.max(0, ...answerable.results.filter((h) => relevant.has(h.id)).map((h) => h.relevance)),
+    );
+    const without = await hybridSearch(engine, { ...request, where: { doc: { $nin: [...relevant] } } });
+    injected.push(Math.max(0, ...without.results.map((h) => h.relevance)));
+  }
+  const share = (values: number[], threshold: number) =>
+    (values.filter((v) => v >= threshold).length / values.length).toFixed(3);
+  console.log(
+    `${' '.repeat(9)}relevance gate: ` +
+      THRESHOLDS.map(
+        (t) => `${t.toFixed(1)} grounded ${share(grounded, t)} injected ${share(injected, t)}`,
+      ).join(' | '),
+  );
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
@@ -139,6 +183,7 @@ async function main(): Promise<void> {
         console.log(
           `${mode.padEnd(8)} nDCG@10 ${ndcg10.toFixed(4)}  Recall@100 ${recall100.toFixed(4)}  ${ms.toFixed(1)} ms/query`,
         );
+        await calibrate(engine, mode, queries, qrels);
       }
     } catch (err) {
       if (!isEngineError(err, 'FAILED_PRECONDITION') && !isEngineError(err, 'INVALID_ARGUMENT')) throw err;
