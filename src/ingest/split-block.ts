@@ -1,5 +1,6 @@
 /** Splitting one oversize block into pieces at safe boundaries: sentences, words, lines, rows or list items. */
 import type { Block } from './markdown.js';
+import { segmentWordsBounded } from '../text/tokenize.js';
 
 /** A unit the chunker packs: a whole block or a safe part of one. */
 export interface Piece {
@@ -16,7 +17,6 @@ const BLOCK_GLUE = '\n\n';
 /** Sentence ends: Latin punctuation before whitespace, CJK/Thai-safe full-width punctuation anywhere, newlines. */
 const SENTENCE_END = /[.!?]+["'”’)\]]*\s+|[。！？；…]+[」』”’）)]*\s*|\n+/gu;
 const FENCE_OPEN = /^(\s*)(`{3,}|~{3,})/;
-const WORDS = new Intl.Segmenter(undefined, { granularity: 'word' });
 
 /**
  * Turns a block into pieces, splitting it only when it is longer than `maxChars`.
@@ -65,7 +65,7 @@ export function splitSentences(text: string): string[] {
 export function tailText(text: string, maxChars: number): string {
   const byWords = () =>
     collectTail(
-      [...WORDS.segment(text)].map((s) => s.segment),
+      [...segmentWordsBounded(text)].map((s) => s.segment),
       maxChars,
     );
   return collectTail(splitSentences(text), maxChars) || byWords();
@@ -110,7 +110,7 @@ function runLimit(limit: number): number {
 /** Word segments (Intl.Segmenter handles Thai and Chinese), with any word over `limit` cut by code points. */
 function wordsOf(text: string, limit: number): string[] {
   const words: string[] = [];
-  for (const { segment } of WORDS.segment(text)) {
+  for (const { segment } of segmentWordsBounded(text)) {
     if (segment.length <= runLimit(limit)) words.push(segment);
     else words.push(...packRuns(Array.from(segment), runLimit(limit)));
   }

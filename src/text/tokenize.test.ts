@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { segmentWords, splitWords } from './tokenize.js';
+import { SEGMENT_WINDOW, segmentWords, segmentWordsBounded, splitWords } from './tokenize.js';
 
 describe('segmentWords', () => {
   it('should leave text in spaced scripts unchanged', () => {
@@ -42,5 +42,34 @@ describe('splitWords', () => {
 describe('segmentWords with Thai SARA AM', () => {
   it('should keep ำ whole so Thai words segment as the dictionary knows them', () => {
     expect(segmentWords('การสำรองข้อมูล')).toBe('การ สำรอง ข้อมูล');
+  });
+});
+
+describe('segmentWordsBounded', () => {
+  const seg = new Intl.Segmenter(undefined, { granularity: 'word' });
+  const whole = (text: string) => [...seg.segment(text)].map((s) => [s.segment, s.index]);
+  const bounded = (text: string) => [...segmentWordsBounded(text)].map((s) => [s.segment, s.index]);
+
+  it('should segment like Intl.Segmenter across window boundaries', () => {
+    const thai = 'ฉันชอบกินข้าวผัดกับไก่ทอดที่ตลาด'.repeat(120);
+    const mixed = 'Chroma 的健康检查 health check ขั้นตอนการสำรองข้อมูล. '.repeat(80);
+    for (const text of [thai, mixed, 'short text']) {
+      expect(text.length > SEGMENT_WINDOW || text === 'short text').toBe(true);
+      expect(bounded(text)).toEqual(whole(text));
+    }
+  });
+
+  it('should cover every character exactly once, even for a word longer than a window', () => {
+    const text = `${'x'.repeat(2_500)} ${'😀'.repeat(700)}`;
+    const parts = [...segmentWordsBounded(text)];
+    expect(parts.map((p) => p.segment).join('')).toBe(text);
+    for (const part of parts)
+      expect(text.slice(part.index, part.index + part.segment.length)).toBe(part.segment);
+  });
+
+  it('should segment a long unspaced Thai text in linear time', () => {
+    // 140,000 characters took about a minute through one Intl.Segmenter call; windows make it proportional.
+    const text = 'ฉันชอบกินข้าวผัดกับไก่ทอดที่ตลาด'.repeat(4_500);
+    expect(splitWords(text).length).toBeGreaterThan(30_000);
   });
 });

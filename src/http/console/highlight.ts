@@ -1,9 +1,8 @@
 /** Where a query's words occur in a passage, matched the way the lexical index matches them (stems, CJK words). */
 import { analyzeQuery, stem } from '../../text/analyze.js';
 import { detectLatinLanguage } from '../../text/languages.js';
-import { normalizeText } from '../../text/tokenize.js';
+import { normalizeText, segmentWordsBounded } from '../../text/tokenize.js';
 
-const WORDS = new Intl.Segmenter(undefined, { granularity: 'word' });
 const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const CAMEL_BOUNDARY = /(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})/u;
 const JOINER = /[-_]/u;
@@ -23,7 +22,7 @@ export function highlightSpans(text: string, query: string): Span[] {
   const wanted = wantedTerms(query);
   if (wanted.size === 0) return [];
   const normalized = normalizeWithOffsets(text);
-  const words = [...WORDS.segment(normalized.text)].filter((s) => s.isWordLike);
+  const words = [...segmentWordsBounded(normalized.text)].filter((s) => s.isWordLike);
   const latin = detectLatinLanguage(words.map((w) => w.segment.toLowerCase()));
   const spans: Span[] = [];
   for (const word of words) {

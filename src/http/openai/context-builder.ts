@@ -1,6 +1,7 @@
 /** Turns a conversation into a search query, and search hits into a cited context block for the latest user turn. */
 import type { SearchHit, SearchSource } from '../../retrieval/hybrid-search.js';
 import { contentText, latestUserIndex, type ChatMessage } from './chat-request.js';
+import { segmentWordsBounded } from '../../text/tokenize.js';
 
 /** A latest user message of at most this many words is a follow-up: the previous one is searched with it. */
 export const FOLLOW_UP_MAX_WORDS = 6;
@@ -27,7 +28,6 @@ export const CONTEXT_FRAME = [PASSAGES_OPEN, PASSAGES_CLOSE, CONTEXT_INSTRUCTION
   '\n\n',
 );
 
-const WORDS = new Intl.Segmenter(undefined, { granularity: 'word' });
 /**
  * The text to search for: the latest user message, with the previous user message before it when the latest is a
  * short follow-up ("and on Windows?"); null when there is no user text.
@@ -125,7 +125,7 @@ export function describeSource(source: SearchSource, id: string): string {
 
 function countWords(text: string): number {
   let count = 0;
-  for (const segment of WORDS.segment(text)) if (segment.isWordLike) count += 1;
+  for (const segment of segmentWordsBounded(text)) if (segment.isWordLike) count += 1;
   return count;
 }
 
