@@ -59,7 +59,7 @@ async function chunksOf(source: string): Promise<{ text: string; meta: Metadata 
 
 const MANUAL: PdfPage[] = [
   {
-    header: 'ACME Backup Manual',
+    header: 'ACME Corp internal',
     footer: 'Page 1 of 3',
     lines: [
       { text: 'Backup Manual', size: 22 },
@@ -68,12 +68,12 @@ const MANUAL: PdfPage[] = [
     ],
   },
   {
-    header: 'ACME Backup Manual',
+    header: 'ACME Corp internal',
     footer: 'Page 2 of 3',
     lines: [{ text: 'Scheduling', size: 16 }, 'Backups run every night at two and keep fourteen copies.'],
   },
   {
-    header: 'ACME Backup Manual',
+    header: 'ACME Corp internal',
     footer: 'Page 3 of 3',
     lines: [{ text: 'Restoring', size: 16 }, 'Stop the server, copy the snapshot back and start it again.'],
   },
@@ -151,27 +151,28 @@ describe('ingest of HTML, Word, PDF and plain text', () => {
         ],
       },
     ];
-    await write('manual.pdf', await makePdf(MANUAL, { outline, title: 'ACME-MAN-7' }));
+    await write('manual.pdf', await makePdf(MANUAL, { outline, title: 'ACME Backup Manual, release 7' }));
     expect(await sync()).toMatchObject({ added: 1, failed: 0 });
     const chunks = await chunksOf('manual.pdf');
+    expect(chunks[0]?.meta.title).toBe('ACME Backup Manual, release 7');
     expect(chunks.map((c) => [c.meta.heading_path, c.meta.page, c.meta.page_end, c.meta.anchor])).toEqual([
       ['Backup Manual', 1, 1, 'page=1'],
       ['Backup Manual > Scheduling', 2, 2, 'page=2'],
       ['Backup Manual > Restoring', 3, 3, 'page=3'],
     ]);
     expect(chunks[0]?.text).toBe(
-      'Backup Manual\n\nThis manual explains how the nightly backup of the vector store works and how to restore it after a failure.',
+      'ACME Backup Manual, release 7 > Backup Manual\n\nThis manual explains how the nightly backup of the vector store works and how to restore it after a failure.',
     );
     expect(chunks[2]?.text).toBe(
-      'Backup Manual > Restoring\n\nStop the server, copy the snapshot back and start it again.',
+      'ACME Backup Manual, release 7 > Backup Manual > Restoring\n\nStop the server, copy the snapshot back and start it again.',
     );
     const all = chunks.map((c) => c.text).join('\n');
-    expect(all).not.toMatch(/ACME Backup Manual|Page \d of 3/);
+    expect(all).not.toMatch(/ACME Corp internal|Page \d of 3/);
     expect(chunks[0]?.meta).not.toHaveProperty('start_line');
   });
 
-  it('should recover headings from font sizes in a PDF without an outline, titled by its first heading', async () => {
-    await write('manual.pdf', await makePdf(MANUAL, { title: 'ACME-MAN-7' }));
+  it('should recover headings from font sizes in a PDF without an outline, titled by its title page', async () => {
+    await write('manual.pdf', await makePdf(MANUAL, { title: 'Microsoft Word - manual.docx' }));
     await sync();
     const chunks = await chunksOf('manual.pdf');
     expect(chunks.map((c) => [c.meta.heading, c.meta.page, c.meta.anchor])).toEqual([
@@ -275,14 +276,14 @@ describe('ingest of HTML, Word, PDF and plain text', () => {
     const hit = res.body.results[0];
     expect(hit.source).toEqual({
       path: 'manual.pdf',
-      title: 'Scheduling',
+      title: 'Backup Manual',
       heading: 'Restoring',
       anchor: 'page=3',
       page: 3,
     });
     const stored = await collection.get({ ids: [hit.id], include: ['metadatas'] });
     expect(describeSource(sourceOf(stored.metadatas?.[0] ?? null), hit.id)).toBe(
-      'Scheduling — manual.pdf#page=3',
+      'Backup Manual — manual.pdf#page=3',
     );
   });
 });

@@ -4,8 +4,13 @@ import type { Metadata } from '../engine/types.js';
 /** A document converted to Markdown, the one syntax every format is chunked from. */
 export interface ConvertedDocument {
   markdown: string;
-  /** The title the file declares (HTML `<title>`, Word and PDF document properties), if any. */
+  /** The document's title where the file states it reliably (a PDF's properties or title page): it wins over the first top-level heading. */
   title: string | null;
+  /**
+   * A title the file declares that names the site or template as often as the document (HTML `<title>`, Word's
+   * properties): used only when the document has no top-level heading.
+   */
+  fallbackTitle: string | null;
   /** Other metadata the file declares: `description`, `author`, `tags`. */
   metadata: Metadata;
   /**

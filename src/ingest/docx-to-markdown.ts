@@ -12,7 +12,7 @@ const NO_IMAGES = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
 
 /**
  * Converts a Word document to Markdown: Word's heading styles become headings, lists, tables and links stay,
- * images become their alt text; the title comes from the document's properties.
+ * images become their alt text; the document's properties give a title for documents without a top heading.
  *
  * @throws {ConversionError} for encrypted, damaged or oversized containers ({@link checkZip}).
  */
@@ -39,7 +39,7 @@ export async function convertDocx(
     .map((message) => message.message);
   return {
     ...converted,
-    title: properties.title,
+    fallbackTitle: properties.title,
     metadata: { ...properties.metadata, ...converted.metadata },
     warnings: [...converted.warnings, ...errors],
   };

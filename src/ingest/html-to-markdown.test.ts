@@ -65,7 +65,8 @@ describe('convertHtml', () => {
 
   it('should read the title, description and keywords, and keep heading ids as anchors', () => {
     expect(convertHtml(PAGE)).toMatchObject({
-      title: 'Install | Acme Docs',
+      title: null,
+      fallbackTitle: 'Install | Acme Docs',
       metadata: { description: 'How to install Acme', tags: ['setup', 'linux'] },
       headingAnchors: ['install', 'on-linux', null],
       pageStarts: null,

@@ -68,7 +68,8 @@ export function convertHtml(html: string): ConvertedDocument {
     .map((node) => anchors.get(node.position?.start.offset ?? -1) ?? null);
   return {
     markdown: STRINGIFY.stringify(mdast),
-    title: head.title,
+    title: null,
+    fallbackTitle: head.title,
     metadata: head.metadata,
     headingAnchors,
     pageStarts: null,

@@ -17,7 +17,8 @@ export type ParseResult =
  *
  * @remarks Markdown, MDX and plain text are decoded here (any encoding, see `decodeText`); HTML, Word and PDF go
  * to the converter's worker and come back as Markdown, which is parsed like any Markdown file. Converted
- * documents are titled by their first top-level heading, else the title they declare, else the file name.
+ * documents are titled by the title they state reliably, else their first top-level heading, else the title they
+ * declare, else the file name.
  */
 export async function parseDocument(
   format: DocumentFormat,
@@ -53,7 +54,7 @@ export function fromConverted(converted: ConvertedDocument, source: string): Par
     for (const section of headings) section.anchor = `page=${pageAt(pageStarts, section.startLine)}`;
   return {
     ...doc,
-    title: firstH1 || converted.title || doc.title,
+    title: converted.title || firstH1 || converted.fallbackTitle || doc.title,
     description: typeof metadata.description === 'string' ? metadata.description : null,
     tags: Array.isArray(metadata.tags) ? metadata.tags.filter((tag) => typeof tag === 'string') : [],
     frontmatter: metadata,

@@ -30,6 +30,9 @@ export const DEFAULT_PDF_LIMITS: PdfLimits = { maxPages: 2000, maxChars: 10_000_
 type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
 
 const STRINGIFY = unified().use(remarkStringify);
+/** Titles that PDF producers fill in by themselves: the source file's name, "Untitled", "Microsoft Word - x". */
+const PLACEHOLDER_TITLE =
+  /^(untitled|microsoft (word|powerpoint) - .*|.*\.(docx?|pptx?|pdf|tex|dvi|indd|rtf|odt))$/i;
 
 /**
  * Converts a PDF to Markdown, one page after another, and says on which Markdown line each page starts.
@@ -51,12 +54,21 @@ export async function convertPdf(
       throw new ConversionError('over-limit', `${pdf.numPages} pages, over the limit of ${limits.maxPages}`);
     const info = await readInfo(pdf);
     const outline = await readOutline(pdf);
-    const pages = dropRunningLines(await readLines(pdf, limits));
+    const read = await readLines(pdf, limits);
+    const title = info.title ?? titlePageHeading(read[0] ?? [], bodySize(read.flat()));
+    const pages = dropRunningLines(read);
     const headingOf = outline.length > 0 ? markOutline(pages, outline) : markBySize(pages.flat());
     const warnings: string[] = [];
     if (pages.every((lines) => lines.length === 0))
       warnings.push('no text layer (a scanned PDF?): nothing to index, as kbgate does no OCR');
-    return { ...toMarkdown(pages, headingOf), ...info, headingAnchors: null, warnings };
+    return {
+      ...toMarkdown(pages, headingOf),
+      ...info,
+      title,
+      fallbackTitle: null,
+      headingAnchors: null,
+      warnings,
+    };
   } finally {
     await pdf.destroy();
   }
@@ -78,7 +90,9 @@ async function openPdf(bytes: Buffer): Promise<PdfDocument> {
   }
 }
 
-async function readInfo(pdf: PdfDocument): Promise<Pick<ConvertedDocument, 'title' | 'metadata'>> {
+async function readInfo(
+  pdf: PdfDocument,
+): Promise<{ title: string | null; metadata: ConvertedDocument['metadata'] }> {
   const { info } = (await pdf.getMetadata().catch(() => ({ info: {} }))) as { info: Record<string, unknown> };
   const field = (key: string): string | null => {
     const value = info[key];
@@ -97,7 +111,24 @@ async function readInfo(pdf: PdfDocument): Promise<Pick<ConvertedDocument, 'titl
       .filter(Boolean);
     if (tags.length > 0) metadata.tags = tags;
   }
-  return { title: field('Title'), metadata };
+  const title = field('Title');
+  return { title: title !== null && !PLACEHOLDER_TITLE.test(title) ? title : null, metadata };
+}
+
+/**
+ * The title on the first page: its largest text, when noticeably larger than the body text (consecutive lines of
+ * that size joined); a running header that repeats the title is dropped from the text, so it is read before that.
+ */
+function titlePageHeading(lines: TextLine[], body: number): string | null {
+  const largest = Math.max(0, ...lines.map((line) => line.size));
+  if (largest < body * 1.3) return null;
+  const start = lines.findIndex((line) => line.size === largest && /\p{L}/u.test(line.text));
+  if (start === -1) return null;
+  const parts: string[] = [];
+  for (let i = start; i < lines.length && lines[i]?.size === largest; i++)
+    parts.push((lines[i] as TextLine).text);
+  const title = parts.join(' ');
+  return title.length <= 200 ? title : null;
 }
 
 interface PdfTextItem {
