@@ -73,6 +73,12 @@ describe('convertHtml', () => {
     });
   });
 
+  it('should unwrap links within the page, such as a heading’s link to itself', () => {
+    const html =
+      '<h2 id="usage"><a href="#usage">Usage</a></h2><p>See <a href="#install">install</a> and <a href="https://x.test/">x</a>.</p>';
+    expect(convertHtml(html).markdown).toBe('## Usage\n\nSee install and [x](https://x.test/).\n');
+  });
+
   it('should take only the main element when there is one', () => {
     const html =
       '<body><div>Site banner</div><main><h1>Guide</h1><p>Body text.</p></main><div>Sidebar</div></body>';

@@ -159,7 +159,10 @@ function clean(parent: HastRoot | Element, anchors: Map<number, string>, inConte
     recordAnchor(child, anchors);
     if (child.tagName === 'table') promoteHeaderRow(child);
     clean(child, anchors, inContent || CONTENT_SECTIONS.has(child.tagName));
-    kept.push(child);
+    // A link within the page (a heading's self-link) means nothing once the passage is out of the page.
+    if (child.tagName === 'a' && String(child.properties.href ?? '').startsWith('#'))
+      kept.push(...child.children);
+    else kept.push(child);
   }
   parent.children = kept as ElementContent[];
 }
