@@ -23,9 +23,9 @@ const PIPELINES: Readonly<Record<DocumentFormat, string>> = {
   markdown: TEXT_PIPELINE,
   mdx: TEXT_PIPELINE,
   text: `${TEXT_PIPELINE} plain-text-v1`,
-  html: `${TEXT_PIPELINE} html-v1`,
-  docx: 'docx-v1 html-v1',
-  pdf: 'pdf-v1',
+  html: `${TEXT_PIPELINE} html-v2`,
+  docx: 'docx-v2 html-v2',
+  pdf: 'pdf-v2',
 };
 
 /** The record operations sync needs; the embedded `Collection` and {@link HttpCollection} both offer them. */
