@@ -5,6 +5,9 @@ import { parseEmbeddingName } from './embed/registry.js';
 /** Log levels pino understands. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Which requests are logged: failed and slow ones only, or every one. */
+export const REQUEST_LOG_MODES = ['errors', 'all'] as const;
+
 /** The validated configuration of one kbgate process. */
 export interface Config {
   host: string;
@@ -16,6 +19,10 @@ export interface Config {
   corsOrigins: string[];
   allowReset: boolean;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** Which requests get a log line: `errors` (failed or slow ones) or `all`. */
+  logRequests: (typeof REQUEST_LOG_MODES)[number];
+  /** A request taking at least this many milliseconds is logged as slow, whatever `logRequests` says. */
+  slowRequestMs: number;
   maxBatchSize: number;
   /** Largest accepted JSON body: `maxBatchSize` records of {@link BODY_BYTES_PER_RECORD} each. */
   maxBodyBytes: number;
@@ -159,6 +166,19 @@ const SPECS: VariableSpec[] = [
     schema: bool,
   },
   { name: 'KBGATE_LOG_LEVEL', default: 'info', description: 'pino log level.', schema: z.enum(LOG_LEVELS) },
+  {
+    name: 'KBGATE_LOG_REQUESTS',
+    default: 'errors',
+    description:
+      'Which requests get a log line: `errors` (server errors at `error`, requests slower than `KBGATE_SLOW_REQUEST_MS` at `warn`) or `all` (also every other request at `info`).',
+    schema: z.enum(REQUEST_LOG_MODES),
+  },
+  {
+    name: 'KBGATE_SLOW_REQUEST_MS',
+    default: '1000',
+    description: 'A request answered in this many milliseconds or more is logged as slow.',
+    schema: int(1, 3_600_000),
+  },
   {
     name: 'KBGATE_MAX_BATCH_SIZE',
     default: '5461',
@@ -318,6 +338,8 @@ export function loadConfig(env: Env): Config {
     corsOrigins: parseOrigins((v.KBGATE_CORS_ORIGINS as string | null) ?? ''),
     allowReset: v.KBGATE_ALLOW_RESET as boolean,
     logLevel: v.KBGATE_LOG_LEVEL as Config['logLevel'],
+    logRequests: v.KBGATE_LOG_REQUESTS as Config['logRequests'],
+    slowRequestMs: v.KBGATE_SLOW_REQUEST_MS as number,
     maxBatchSize,
     maxBodyBytes: maxBatchSize * BODY_BYTES_PER_RECORD,
     publicUrl: stripSlash((v.KBGATE_PUBLIC_URL as string | null) ?? `http://${formatHost(host)}:${port}`),

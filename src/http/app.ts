@@ -54,7 +54,13 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.use(createRequestMetrics());
   if (deps.tracing) app.use(deps.tracing.middleware);
-  app.use(createRequestLogger(logger));
+  app.use(
+    createRequestLogger(logger, {
+      mode: config.logRequests,
+      slowMs: config.slowRequestMs,
+      slowExempt: ['/v1/'],
+    }),
+  );
   app.use(createSecurityHeaders(config.publicUrl));
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
