@@ -76,7 +76,19 @@ export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = {}): 
       chunks.push(chunk);
     });
   }
-  return chunks;
+  return chunks.length > 0 ? chunks : headingOnlyChunks(doc, settings);
+}
+
+/** A document of headings and nothing else is still text worth finding: its heading lines make its chunks. */
+function headingOnlyChunks(doc: ParsedDocument, settings: Required<ChunkOptions>): Chunk[] {
+  const headed = doc.sections.filter((section) => section.headingSource !== '');
+  const first = headed[0];
+  if (first === undefined) return [];
+  return packPieces(headed.flatMap(headingPieces), settings).map((pieces, i) => {
+    const chunk = toChunk(doc.title, first, pieces, i, pieces[0]?.startLine ?? first.startLine);
+    chunk.sections = coveredSections(headed, chunk);
+    return chunk;
+  });
 }
 
 function sectionPieces(section: Section, settings: Required<ChunkOptions>): Piece[] {

@@ -1,5 +1,6 @@
 /** YAML frontmatter to flat metadata: scalars and same-typed scalar arrays kept, anything nested JSON-encoded. */
 import { parseDocument } from 'yaml';
+import { isUnsafeKey } from '../engine/object-keys.js';
 import type { Metadata, MetadataScalar, MetadataValue } from '../engine/types.js';
 
 /** Frontmatter fields the ingester understands, plus every field as flat metadata. */
@@ -24,17 +25,28 @@ export function parseFrontmatter(yamlText: string | null, warnings: string[]): F
     warnings.push(`invalid YAML frontmatter: ${document.errors[0]?.message ?? 'parse error'}`);
     return empty;
   }
-  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb ("Excessive alias count") or a value too deep to build: the document is still read.
+    warnings.push(`YAML frontmatter ignored: ${(error as Error).message}`);
+    return empty;
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     warnings.push('frontmatter is not a YAML mapping; ignored');
     return empty;
   }
-  return fromMapping(data as Record<string, unknown>);
+  return fromMapping(data as Record<string, unknown>, warnings);
 }
 
-function fromMapping(data: Record<string, unknown>): Frontmatter {
+function fromMapping(data: Record<string, unknown>, warnings: string[]): Frontmatter {
   const metadata: Metadata = {};
   for (const [key, value] of Object.entries(data)) {
+    if (isUnsafeKey(key)) {
+      warnings.push(`frontmatter field "${key}" ignored: not allowed as a metadata key`);
+      continue;
+    }
     const flat = key === 'tags' ? toTags(value) : toMetadataValue(value);
     if (flat !== undefined) metadata[key] = flat;
   }

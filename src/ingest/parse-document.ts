@@ -1,44 +1,34 @@
 /** A file's bytes to a parsed document, whatever its format: every format ends as the Markdown path's sections. */
 import type { Metadata } from '../engine/types.js';
-import type { ConversionFailure, ConvertedDocument } from './converted-document.js';
-import { decodeText, describeDecoding } from './decode-text.js';
+import type { ChunkOptions } from './chunk.js';
+import type { ConvertedDocument } from './converted-document.js';
 import type { DocumentConverter } from './document-converter.js';
 import type { DocumentFormat } from './formats.js';
+import type { IsolatedParser } from './isolated-parser.js';
 import { parseMarkdown, type ParsedDocument } from './markdown.js';
-import { parsePlainText } from './plain-text.js';
-
-/** The outcome of {@link parseDocument}: the document and what is worth reporting, or why the file failed. */
-export type ParseResult =
-  | { ok: true; doc: ParsedDocument; warnings: string[] }
-  | { ok: false; reason: ConversionFailure; message: string };
+import type { ParseOutcome } from './parse-job.js';
 
 /**
- * Parses a file of any format.
+ * Parses and chunks a file of any format.
  *
- * @remarks Markdown, MDX and plain text are decoded here (any encoding, see `decodeText`); HTML, Word and PDF go
- * to the converter's worker and come back as Markdown, which is parsed like any Markdown file. Converted
- * documents are titled by the title they state reliably, else their first top-level heading, else the title they
- * declare, else the file name.
+ * @remarks HTML, Word and PDF go to the converter's worker and come back as Markdown; then every format is decoded
+ * (any encoding, see `decodeText`), parsed and chunked in the parser's worker, within its time and memory budget.
+ * Converted documents are titled by the title they state reliably, else their first top-level heading, else the
+ * title they declare, else the file name.
  */
 export async function parseDocument(
   format: DocumentFormat,
   bytes: Buffer,
   source: string,
-  converter: DocumentConverter,
-): Promise<ParseResult> {
+  workers: { converter: DocumentConverter; parser: IsolatedParser },
+  chunking?: ChunkOptions,
+): Promise<ParseOutcome> {
   if (format === 'markdown' || format === 'mdx' || format === 'text') {
-    const decoded = decodeText(bytes);
-    if (!decoded.ok) return decoded;
-    const doc =
-      format === 'text'
-        ? parsePlainText(decoded.text, { fileName: source })
-        : parseMarkdown(decoded.text, { mdx: format === 'mdx', fileName: source });
-    return { ok: true, doc, warnings: [...describeDecoding(decoded), ...doc.warnings] };
+    return workers.parser.parse({ kind: format, bytes, source, chunking });
   }
-  const converted = await converter.convert(format, bytes);
+  const converted = await workers.converter.convert(format, bytes);
   if (!converted.ok) return converted;
-  const doc = fromConverted(converted.document, source);
-  return { ok: true, doc, warnings: [...converted.document.warnings, ...doc.warnings] };
+  return workers.parser.parse({ kind: 'converted', converted: converted.document, source, chunking });
 }
 
 /** The parsed Markdown of a converted document, with its declared title and metadata, anchors and pages. */

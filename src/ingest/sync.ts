@@ -2,12 +2,13 @@
 import { createHash } from 'node:crypto';
 import type { AddArgs, DeleteArgs, GetArgs } from '../engine/inputs.js';
 import type { GetResult, Metadata } from '../engine/types.js';
-import { chunkDocument, type ChunkOptions } from './chunk.js';
+import type { ChunkOptions } from './chunk.js';
 import { toRecords, type ChunkRecord } from './chunk-records.js';
 import type { ConversionFailure } from './converted-document.js';
 import { DocumentConverter, type ConverterOptions } from './document-converter.js';
 import { maxBytesFor, readFileBytes, type ReadFailureReason } from './files.js';
 import { DOCUMENT_FORMATS, formatOf, type DocumentFormat } from './formats.js';
+import { IsolatedParser, type ParserOptions } from './isolated-parser.js';
 import { parseDocument } from './parse-document.js';
 import { listSources, type SourceFile, type SourceListing } from './sources.js';
 
@@ -60,6 +61,8 @@ export interface SyncOptions {
   maxBytes?: number;
   /** Time and memory limits of converting HTML, Word and PDF files. */
   converter?: ConverterOptions;
+  /** Time and memory limits of parsing and chunking one file of any format. */
+  parser?: ParserOptions;
   chunking?: ChunkOptions;
   /** Records per upsert call (one embedding batch). */
   batchSize?: number;
@@ -153,6 +156,7 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
   const stored = await loadStoredSources(target);
   const seen = new Set<string>();
   const converter = new DocumentConverter(options.converter);
+  const parser = new IsolatedParser(options.parser);
   try {
     for (const [i, job] of jobs.entries()) {
       seen.add(job.source);
@@ -160,7 +164,7 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
         target,
         job,
         stored.get(job.source),
-        { ...options, converter },
+        { ...options, workers: { converter, parser } },
         report,
       ).catch((error: unknown) => {
         report.seconds = (performance.now() - started) / 1000;
@@ -170,7 +174,7 @@ export async function syncFolders(target: SyncTarget, options: SyncOptions): Pro
       options.onProgress?.({ done: i + 1, total: jobs.length, source: job.source, status });
     }
   } finally {
-    await converter.close();
+    await Promise.all([converter.close(), parser.close()]);
   }
   if (options.prune) await pruneMissing(target, stored, seen, options, report);
   report.seconds = (performance.now() - started) / 1000;
@@ -205,7 +209,7 @@ async function syncFile(
   target: SyncTarget,
   job: SourceFile,
   stored: StoredSource | undefined,
-  options: SyncOptions & { converter: DocumentConverter },
+  options: SyncOptions & { workers: { converter: DocumentConverter; parser: IsolatedParser } },
   report: SyncReport,
 ): Promise<FileStatus> {
   const format = formatOf(job.source);
@@ -215,12 +219,14 @@ async function syncFile(
   // The format's pipeline version is hashed with the bytes, so a file whose reading changed is ingested again.
   const hash = createHash('sha256').update(read.bytes).update(PIPELINES[format]).digest('hex');
   if (stored?.complete(hash)) return 'unchanged';
-  const parsed = await parseDocument(format, read.bytes, job.source, options.converter);
+  const parsed = await parseDocument(format, read.bytes, job.source, options.workers, options.chunking);
   if (!parsed.ok) return fail(report, job.source, parsed.reason, parsed.message);
-  const { doc } = parsed;
+  const { doc, chunks } = parsed;
   for (const message of parsed.warnings) report.warnings.push({ source: job.source, message });
-  const chunks = chunkDocument(doc, options.chunking);
-  if (chunks.length === 0 && !stored) return 'unchanged';
+  if (chunks.length === 0 && !stored) {
+    report.warnings.push({ source: job.source, message: 'holds no text; nothing stored' });
+    return 'unchanged';
+  }
   report.chunks += chunks.length;
   if (!options.dryRun) {
     try {
