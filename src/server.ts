@@ -47,10 +47,10 @@ export async function startServer(
   logger: Logger,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  const tracing = await createTracing({ endpoint: config.otlpEndpoint });
   const embedding = embeddingOptionsFrom(config);
   const resolveEmbedding = instrumentEmbeddings(embedding.resolveEmbedding);
   const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embedding, resolveEmbedding });
-  const tracing = createTracing({ endpoint: config.otlpEndpoint });
   const readiness = createReadiness(config);
   const app = createApp({ engine, config, logger, tracing, readiness: () => readiness.report() });
   let server: Server;

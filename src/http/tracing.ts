@@ -1,8 +1,4 @@
 /** OpenTelemetry tracing: one span per request, exported over OTLP/HTTP when an endpoint is configured. */
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { RequestHandler } from 'express';
 
 /** Request tracing: the middleware and a shutdown that flushes spans not yet exported. */
@@ -21,51 +17,15 @@ export interface TracingOptions {
   exportDelayMs?: number;
 }
 
-/** Creates request tracing; without an endpoint the middleware does nothing. */
-export function createTracing(options: TracingOptions): Tracing {
+/**
+ * Creates request tracing; without an endpoint the middleware does nothing.
+ *
+ * @remarks The OpenTelemetry SDK (about 15 MB resident) is only loaded when an endpoint is configured.
+ */
+export async function createTracing(options: TracingOptions): Promise<Tracing> {
   if (options.endpoint === null) {
     return { middleware: (_req, _res, next) => next(), shutdown: async () => {} };
   }
-  const exporter = new OTLPTraceExporter({ url: `${options.endpoint}/v1/traces` });
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      'service.name': options.serviceName ?? 'kbgate',
-      'service.version': options.serviceVersion ?? '0.0.0',
-    }),
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, { scheduledDelayMillis: options.exportDelayMs ?? 1_000 }),
-    ],
-  });
-  const tracer = provider.getTracer('kbgate-http');
-  return { middleware: traceRequests(tracer), shutdown: () => provider.shutdown() };
-}
-
-/**
- * Starts a span when a request arrives and ends it when the response is finished.
- *
- * @remarks
- * The span is named after the matched route template (`POST /api/v2/.../collections/:collection_id/query`), never
- * the raw path, so ids do not explode span-name cardinality; routes label the collection id and operation.
- */
-function traceRequests(tracer: Tracer): RequestHandler {
-  return (req, res, next) => {
-    const span = tracer.startSpan(`${req.method} request`, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': req.method, 'url.path': req.path },
-    });
-    res.once('close', () => {
-      const route = (req.route as { path?: string } | undefined)?.path;
-      if (route !== undefined) {
-        span.updateName(`${req.method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
-      span.setAttribute('http.response.status_code', res.statusCode);
-      const { operation, collectionId } = res.locals as { operation?: string; collectionId?: string };
-      if (operation !== undefined) span.setAttribute('kbgate.operation', operation);
-      if (collectionId !== undefined) span.setAttribute('kbgate.collection.id', collectionId);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    });
-    next();
-  };
+  const { createOtlpTracing } = await import('./otlp-tracing.js');
+  return createOtlpTracing({ ...options, endpoint: options.endpoint });
 }

@@ -46,7 +46,7 @@ function attribute(span: OtlpSpan, key: string): string | number | undefined {
 
 describe('OpenTelemetry tracing', () => {
   it('should export one span per request with route, operation and collection over OTLP/HTTP', async () => {
-    const tracing = createTracing({ endpoint, exportDelayMs: 60_000 });
+    const tracing = await createTracing({ endpoint, exportDelayMs: 60_000 });
     const { app } = createTestApp({}, { tracing });
     const created = await request(app)
       .post(`${DEFAULT_SCOPE}/collections`)

@@ -66,6 +66,7 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
     apiKey: config.upstreamApiKey,
     timeoutMs: config.upstreamTimeoutMs,
   });
+  let ownTools: ReadonlySet<string> | null = null;
   return {
     engine: deps.engine,
     client,
@@ -77,7 +78,10 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
     contextChars: config.proxyContextChars,
     tokens: new TokenCounter(client, { fallbackContextLength: config.upstreamContextTokens }),
     maxBodyBytes: config.maxBodyBytes,
-    ownTools: pluginToolNames(buildOpenApiDocument(config)),
+    /** Read from the plugin's OpenAPI document when a chat first needs it (building it loads swagger-jsdoc). */
+    get ownTools() {
+      return (ownTools ??= pluginToolNames(buildOpenApiDocument(config)));
+    },
   };
 }
 

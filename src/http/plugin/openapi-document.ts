@@ -1,5 +1,6 @@
 /** The plugin's OpenAPI 3 document: paths from the route annotations (swagger-jsdoc), components and servers here. */
-import swaggerJsdoc from 'swagger-jsdoc';
+import { createRequire } from 'node:module';
+import type swaggerJsdocType from 'swagger-jsdoc';
 import type { Config } from '../../config.js';
 import {
   DEFAULT_PLUGIN_MAX_CHARS,
@@ -19,7 +20,7 @@ export const PLUGIN_API_VERSION = '1.0.0';
 export const SECURITY_SCHEME = 'kbgateAuth';
 
 /**
- * Builds the document once at start-up from the annotations beside the route handlers.
+ * Builds the document from the annotations beside the route handlers (callers keep it: this reads and parses them).
  *
  * @remarks `servers[0].url` is `KBGATE_PUBLIC_URL` without a trailing slash, because NextChat joins it with the
  * path itself (`${X-Base-URL}/search`). Throws when an annotation is not valid YAML or no path was found.
@@ -37,6 +38,8 @@ export function buildOpenApiDocument(config: Config): OpenApiDocument {
     components: { ...COMPONENTS, ...(scheme ? { securitySchemes: { [SECURITY_SCHEME]: scheme } } : {}) },
     ...(scheme ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
   };
+  // Loaded here, not at start-up: a server whose document nobody asks for does not carry swagger-jsdoc (~6 MB).
+  const swaggerJsdoc = createRequire(import.meta.url)('swagger-jsdoc') as typeof swaggerJsdocType;
   const document = swaggerJsdoc({
     definition,
     apis: [SEARCH_ROUTE_FILE],

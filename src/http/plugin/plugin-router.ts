@@ -4,7 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, type Router } from 'express';
 import yaml from 'js-yaml';
-import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
 import { createAuth, readHtpasswd } from '../auth.js';
@@ -27,12 +26,13 @@ const SEARCH_BODY_LIMIT = '64kb';
  * @remarks
  * The manifest, the OpenAPI document (YAML and JSON), the logo and `/docs` are public, so NextChat's "load from
  * URL", LangChain and browsers can read them; `/search` checks credentials itself (the app's token or htpasswd)
- * before reading the body. Everything but search results is built once, here.
+ * before reading the body. The manifest and logo are built here; the OpenAPI document on its first request, and
+ * Swagger UI is loaded on the first `/docs` request, so a server nobody browses does not carry them.
  */
 export function createPluginRouter(deps: PluginDeps): Router {
   const { config } = deps;
-  const document = buildOpenApiDocument(config);
-  const documentYaml = yaml.dump(document, { noRefs: true, lineWidth: -1 });
+  const document = once(() => buildOpenApiDocument(config));
+  const documentYaml = once(() => yaml.dump(document(), { noRefs: true, lineWidth: -1 }));
   const manifest = buildAiPluginManifest(config);
   const logo = readLogo();
 
@@ -41,21 +41,18 @@ export function createPluginRouter(deps: PluginDeps): Router {
     res.json(manifest);
   });
   router.get('/openapi.json', (_req, res) => {
-    res.json(document);
+    res.json(document());
   });
   router.get('/openapi.yaml', (_req, res) => {
-    res.type('application/yaml').send(documentYaml);
+    res.type('application/yaml').send(documentYaml());
   });
   router.get('/logo.png', (_req, res, next) => {
     if (logo === null) return next();
     res.set('Cache-Control', 'public, max-age=86400').type('png').send(logo);
   });
-  const docsDocument = documentForBrowsers(document);
-  const docsOptions = { customSiteTitle: 'kbgate plugin API' };
   router.use(
     '/docs',
-    swaggerUi.serveFiles(docsDocument, docsOptions),
-    swaggerUi.setup(docsDocument, docsOptions),
+    lazySwaggerUi(() => documentForBrowsers(document())),
   );
   router.use('/search', searchAuth(config), express.json({ limit: SEARCH_BODY_LIMIT }));
   registerSearchRoutes(router, deps);
@@ -71,6 +68,42 @@ export function createPluginRouter(deps: PluginDeps): Router {
  */
 function documentForBrowsers(document: OpenApiDocument): OpenApiDocument {
   return { ...document, servers: [{ url: '..', description: 'this kbgate, as your browser reached it' }] };
+}
+
+/** Serves Swagger UI for a document, loading swagger-ui-express and building its page on the first request. */
+function lazySwaggerUi(documentOf: () => OpenApiDocument): RequestHandler {
+  let handlers: Promise<RequestHandler[]> | null = null;
+  const load = async (): Promise<RequestHandler[]> => {
+    const { default: swaggerUi } = await import('swagger-ui-express');
+    const doc = documentOf();
+    const options = { customSiteTitle: 'kbgate plugin API' };
+    return [...swaggerUi.serveFiles(doc, options), swaggerUi.setup(doc, options)];
+  };
+  return (req, res, next) => {
+    handlers ??= load();
+    handlers.then((list) => runChain(list, req, res, next), next);
+  };
+}
+
+/** Runs middleware in order, as Express would, until one answers or fails. */
+function runChain(
+  list: readonly RequestHandler[],
+  req: Parameters<RequestHandler>[0],
+  res: Parameters<RequestHandler>[1],
+  next: Parameters<RequestHandler>[2],
+): void {
+  const step = (i: number, err?: unknown): void => {
+    if (err !== undefined || i === list.length) return next(err);
+    const handler = list[i] as RequestHandler;
+    void handler(req, res, (e?: unknown) => step(i + 1, e));
+  };
+  step(0);
+}
+
+/** A value computed on first use, then kept. */
+function once<T>(compute: () => T): () => T {
+  let value: { v: T } | null = null;
+  return () => (value ??= { v: compute() }).v;
 }
 
 function searchAuth(config: Config): RequestHandler {
