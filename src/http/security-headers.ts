@@ -1,6 +1,13 @@
 /** Helmet's security headers, with `upgrade-insecure-requests` only for pages that were served over HTTPS. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+
+/** The headers one helmet configuration sets and removes; the same for every request. */
+interface HeaderSet {
+  set: readonly (readonly [string, string])[];
+  removed: readonly string[];
+}
 
 /**
  * Creates the security-header middleware.
@@ -10,16 +17,44 @@ import helmet from 'helmet';
  * Chromium would ask for Swagger UI's scripts over HTTPS and show a blank page (it exempts only loopback hosts).
  * The directive is therefore sent only when the request arrived over HTTPS: directly, or through a TLS proxy when
  * `publicUrl` is an https URL and the proxy says so in `X-Forwarded-Proto`.
+ *
+ * Helmet's headers do not depend on the request, so each configuration is run once, recorded, and replayed: a
+ * dozen chained middleware calls per request become one loop.
  */
 export function createSecurityHeaders(publicUrl: string): RequestHandler {
   const behindTls = publicUrl.startsWith('https:');
   const common = { crossOriginResourcePolicy: { policy: 'cross-origin' as const } };
-  const overHttps = helmet(common);
-  const overHttp = helmet({
+  const overHttps = recordHelmet(common);
+  const overHttp = recordHelmet({
     ...common,
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  return (req, res, next) => (isHttps(req, behindTls) ? overHttps : overHttp)(req, res, next);
+  return (req, res, next) => {
+    const headers = isHttps(req, behindTls) ? overHttps : overHttp;
+    for (const name of headers.removed) res.removeHeader(name);
+    for (const [name, value] of headers.set) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** Runs helmet once against a recording response and returns what it set and removed. */
+function recordHelmet(options: HelmetOptions): HeaderSet {
+  const set: [string, string][] = [];
+  const removed: string[] = [];
+  const res = {
+    setHeader(name: string, value: string) {
+      set.push([name, String(value)]);
+    },
+    removeHeader(name: string) {
+      removed.push(name);
+    },
+  } as unknown as ServerResponse;
+  let failure: unknown;
+  helmet(options)({} as IncomingMessage, res, (err?: unknown) => {
+    failure = err;
+  });
+  if (failure !== undefined) throw failure;
+  return { set, removed };
 }
 
 function isHttps(req: Request, behindTls: boolean): boolean {
