@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { parseEmbeddingName } from './embed/registry.js';
 
+/** A token and the name it is known by in logs (so one of several can be revoked). */
+export interface NamedToken {
+  name: string;
+  token: string;
+}
+
 /** Log levels pino understands. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -14,7 +20,10 @@ export interface Config {
   port: number;
   /** Directory of the database; null keeps everything in memory (`KBGATE_DATA_DIR=:memory:`). */
   dataDir: string | null;
+  /** The admin token: every route, reads and writes (KBGATE_AUTH_TOKEN). */
   authToken: string | null;
+  /** Read-only tokens, each with a name for logs (KBGATE_READ_TOKEN). */
+  readTokens: NamedToken[];
   htpasswdFile: string | null;
   corsOrigins: string[];
   allowReset: boolean;
@@ -143,7 +152,14 @@ const SPECS: VariableSpec[] = [
     name: 'KBGATE_AUTH_TOKEN',
     default: '',
     description:
-      'When set, every route but heartbeat, version and healthcheck needs `Authorization: Bearer <token>` or `X-Chroma-Token`.',
+      'Admin token: reads and writes. When it, `KBGATE_READ_TOKEN` or `KBGATE_HTPASSWD_FILE` is set, every route but heartbeat, version, healthcheck and the plugin and console files needs `Authorization: Bearer <token>` or `X-Chroma-Token` (or Basic).',
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_READ_TOKEN',
+    default: '',
+    description:
+      'Read-only tokens, comma-separated, each optionally named (`nextchat:<token>,grafana:<token>`): `/search`, the retrieval proxy, the console, GET routes and Chroma `get` / `query`; writes answer 403. Give this one to NextChat.',
     schema: optionalText,
   },
   {
@@ -334,6 +350,7 @@ export function loadConfig(env: Env): Config {
     port,
     dataDir: dataDir === ':memory:' ? null : dataDir,
     authToken: v.KBGATE_AUTH_TOKEN as string | null,
+    readTokens: parseReadTokens(v.KBGATE_READ_TOKEN as string | null),
     htpasswdFile: v.KBGATE_HTPASSWD_FILE as string | null,
     corsOrigins: parseOrigins((v.KBGATE_CORS_ORIGINS as string | null) ?? ''),
     allowReset: v.KBGATE_ALLOW_RESET as boolean,
@@ -383,6 +400,25 @@ function readVariables(env: Env): Record<string, unknown> {
 function defaultFor(spec: VariableSpec): string | null {
   if (spec.default === '' || spec.default.includes('<')) return null;
   return spec.default;
+}
+
+/** `[name:]token` entries, comma-separated; unnamed ones are `read-1`, `read-2`, ... in order. */
+function parseReadTokens(list: string | null): NamedToken[] {
+  const entries = (list ?? '').split(',').map((entry) => entry.trim());
+  const tokens = entries
+    .filter((entry) => entry !== '')
+    .map((entry, i) => {
+      const colon = entry.indexOf(':');
+      const name = colon > 0 ? entry.slice(0, colon) : `read-${i + 1}`;
+      const token = colon > 0 ? entry.slice(colon + 1) : entry;
+      if (token === '' || /\s/.test(token)) {
+        throw new ConfigError('KBGATE_READ_TOKEN', `token "${name}" is empty or holds white space`);
+      }
+      return { name, token };
+    });
+  const names = new Set(tokens.map((t) => t.name));
+  if (names.size < tokens.length) throw new ConfigError('KBGATE_READ_TOKEN', 'two tokens have the same name');
+  return tokens;
 }
 
 function parseOrigins(list: string): string[] {

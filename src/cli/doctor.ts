@@ -202,9 +202,11 @@ export function checkAuth(config: Config): CheckResult {
   const protectedBy =
     config.authToken !== null
       ? 'KBGATE_AUTH_TOKEN'
-      : config.htpasswdFile !== null
-        ? 'KBGATE_HTPASSWD_FILE'
-        : null;
+      : config.readTokens.length > 0
+        ? 'KBGATE_READ_TOKEN'
+        : config.htpasswdFile !== null
+          ? 'KBGATE_HTPASSWD_FILE'
+          : null;
   if (protectedBy) return { status: 'ok', title, detail: `required (${protectedBy})` };
   if (LOOPBACK.has(config.host))
     return { status: 'ok', title, detail: `off, but kbgate only listens on ${config.host}` };

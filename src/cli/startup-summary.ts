@@ -50,7 +50,10 @@ function proxyLine(base: string, config: Config): string {
 }
 
 function accessLine(config: Config): string {
-  if (config.authToken !== null) return 'token required (KBGATE_AUTH_TOKEN)';
+  const read = config.readTokens.length;
+  const readOnly = read > 0 ? `; ${read} read-only, KBGATE_READ_TOKEN` : '';
+  if (config.authToken !== null) return `token required (KBGATE_AUTH_TOKEN${readOnly})`;
+  if (read > 0 && config.htpasswdFile === null) return 'read-only tokens only (KBGATE_READ_TOKEN): no writes';
   if (config.htpasswdFile !== null) return `HTTP Basic users of ${config.htpasswdFile}`;
   return 'open: anyone who reaches the port can read and write (set KBGATE_AUTH_TOKEN)';
 }

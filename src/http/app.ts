@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { readPackageVersion } from '../cli/package-version.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
-import { createAuth, readHtpasswd } from './auth.js';
+import { authOptionsFrom, createAuth } from './auth.js';
 import { registerCollectionRoutes } from './chroma/collections.js';
 import { registerDatabaseRoutes } from './chroma/databases.js';
 import { registerRecordRoutes } from './chroma/records.js';
@@ -66,12 +66,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
   app.use(createPluginRouter({ engine: deps.engine, config })); // public manifest/spec/logo; /search: own auth
   app.use(createConsolePage()); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
-  app.use(
-    createAuth({
-      token: config.authToken,
-      htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
-    }),
-  );
+  app.use(createAuth(authOptionsFrom(config)));
   const readiness = deps.readiness ?? ALWAYS_READY;
   app.use(createMetricsRoute({ engine: deps.engine, config, readiness }));
   app.use(express.json({ limit: config.maxBodyBytes }));

@@ -1,8 +1,9 @@
-/** Authentication middleware: a static token (as Chroma's clients send it) or HTTP Basic from an htpasswd file. */
+/** Authentication and authorization: an admin token, read-only tokens, or HTTP Basic users from an htpasswd file. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import bcrypt from 'bcryptjs';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { Config, NamedToken } from '../config.js';
 import { HttpError } from './error-handler.js';
 
 /** Routes that answer without credentials, so health checks and version probes keep working. */
@@ -13,11 +14,49 @@ export const PUBLIC_PATHS: ReadonlySet<string> = new Set([
   '/api/v1/heartbeat',
 ]);
 
-/** What {@link createAuth} checks; with neither set, every request passes. */
+/**
+ * POST routes that only read, which read-only tokens may call besides GET and HEAD: the plugin's search, the
+ * retrieval proxy, Chroma's `get` and `query`, and the console's search and preview.
+ */
+const READ_POSTS: readonly RegExp[] = [
+  /^\/search\/?$/i,
+  /^\/v1(\/|$)/i,
+  /^\/api\/v2\/tenants\/[^/]+\/databases\/[^/]+\/collections\/[^/]+\/(get|query)\/?$/i,
+  /^\/console\/api\/(search|preview)\/?$/i,
+];
+
+/** What a credential may do: everything, or read. */
+export type Role = 'admin' | 'read';
+
+/** What {@link createAuth} checks; with none set, every request passes. */
 export interface AuthOptions {
+  /** The admin token. */
   token: string | null;
-  /** user name -> bcrypt hash. */
+  /** Read-only tokens. */
+  readTokens?: readonly NamedToken[];
+  /** user name -> bcrypt hash; its users are admins. */
   htpasswd: ReadonlyMap<string, string> | null;
+}
+
+/** The credentials the configuration sets (the htpasswd file read once per call). */
+export function authOptionsFrom(config: Config): AuthOptions {
+  return {
+    token: config.authToken,
+    readTokens: config.readTokens,
+    htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
+  };
+}
+
+/** Whether the configuration asks for credentials at all. */
+export function authRequired(config: Config): boolean {
+  return config.authToken !== null || config.readTokens.length > 0 || config.htpasswdFile !== null;
+}
+
+/** Whether a read-only credential may make this request. */
+export function isReadRequest(req: Request): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  const path = fullPath(req);
+  return req.method === 'POST' && READ_POSTS.some((pattern) => pattern.test(path));
 }
 
 const VERIFIED_CACHE_LIMIT = 256;
@@ -41,38 +80,58 @@ export function readHtpasswd(file: string): Map<string, string> {
 }
 
 /**
- * Creates the authentication middleware.
+ * Creates the authentication and authorization middleware.
  *
  * @remarks
- * Tokens are compared as SHA-256 digests with `timingSafeEqual`, so neither content nor length leaks through timing.
- * Successful Basic logins are remembered by digest, because bcrypt costs tens of milliseconds per check.
+ * Tokens are compared as SHA-256 digests with `timingSafeEqual`, against every configured token, so neither content
+ * nor length leaks through timing. Successful Basic logins are remembered by digest, because bcrypt costs tens of
+ * milliseconds per check. A read-only token making a request that writes is refused with 403. Public paths are
+ * matched on the whole path (`req.baseUrl + req.path`), so a router mounted elsewhere cannot make them public there.
  */
 export function createAuth(options: AuthOptions): RequestHandler {
-  const tokenDigest = options.token === null ? null : digest(options.token);
+  const tokens = [
+    ...(options.token === null ? [] : [{ name: 'admin', token: options.token, role: 'admin' as Role }]),
+    ...(options.readTokens ?? []).map((t) => ({ ...t, role: 'read' as Role })),
+  ].map((t) => ({ name: t.name, role: t.role, digest: digest(t.token) }));
   const htpasswd = options.htpasswd;
   const verified = new Set<string>();
-  if (tokenDigest === null && htpasswd === null) return (_req, _res, next) => next();
+  if (tokens.length === 0 && htpasswd === null) return (_req, _res, next) => next();
 
   return async (req, res, next) => {
-    if (req.method === 'OPTIONS' || PUBLIC_PATHS.has(req.path)) return next();
+    if (PUBLIC_PATHS.has(fullPath(req))) return next();
     const credentials = readCredentials(req.headers);
-    if (
-      tokenDigest !== null &&
-      credentials.token !== null &&
-      safeEqual(digest(credentials.token), tokenDigest)
-    ) {
-      return next();
-    }
-    if (htpasswd !== null && credentials.basic !== null) {
+    let found = credentials.token === null ? null : matchToken(tokens, digest(credentials.token));
+    if (found === null && htpasswd !== null && credentials.basic !== null) {
       const key = digest(`${credentials.basic.user}\0${credentials.basic.password}`).toString('hex');
       if (verified.has(key) || (await checkBasic(htpasswd, credentials.basic))) {
         remember(verified, key);
-        return next();
+        found = { name: credentials.basic.user, role: 'admin' };
       }
     }
-    if (htpasswd !== null) res.setHeader('WWW-Authenticate', 'Basic realm="kbgate"');
-    next(new HttpError('UNAUTHORIZED', 'Unauthorized: missing or invalid credentials'));
+    if (found === null) {
+      if (htpasswd !== null) res.setHeader('WWW-Authenticate', 'Basic realm="kbgate"');
+      return next(new HttpError('UNAUTHORIZED', 'Unauthorized: missing or invalid credentials'));
+    }
+    res.locals.principal = found.name;
+    if (found.role === 'read' && !isReadRequest(req)) {
+      return next(new HttpError('FORBIDDEN', `Forbidden: the token "${found.name}" may only read`));
+    }
+    next();
   };
+}
+
+/** The configured token whose digest matches, checking every one so timing does not tell which. */
+function matchToken(
+  tokens: readonly { name: string; role: Role; digest: Buffer }[],
+  presented: Buffer,
+): { name: string; role: Role } | null {
+  let found: { name: string; role: Role } | null = null;
+  for (const token of tokens) if (safeEqual(presented, token.digest) && found === null) found = token;
+  return found === null ? null : { name: found.name, role: found.role };
+}
+
+function fullPath(req: Request): string {
+  return `${req.baseUrl}${req.path}`;
 }
 
 interface Credentials {

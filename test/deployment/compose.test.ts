@@ -150,10 +150,11 @@ describe('docker-compose.yml', () => {
     expect(allowed).toEqual(expect.arrayContaining([nextchatOrigin()]));
   });
 
-  it("should give NextChat kbgate's token as its key and kbgate one of FastChat's API keys", () => {
-    const token = env('kbgate').KBGATE_AUTH_TOKEN;
-    expect(token).toBeTruthy();
-    expect(env('nextchat').OPENAI_API_KEY).toBe(token);
+  it("should give NextChat kbgate's read-only token as its key and kbgate one of FastChat's API keys", () => {
+    const config = loadConfig(env('kbgate'));
+    const key = env('nextchat').OPENAI_API_KEY;
+    expect(config.readTokens).toContainEqual({ name: 'nextchat', token: key });
+    expect(key).not.toBe(config.authToken);
     const fastchatKeys = argumentOf(service('fastchat-api-server'), '--api-keys')!.split(',');
     expect(fastchatKeys).toContain(env('kbgate').KBGATE_UPSTREAM_API_KEY);
   });
@@ -231,7 +232,9 @@ describe('docker-compose.yml', () => {
 
   it('should take every secret from .env and refuse to start without them', () => {
     const required = requiredVariables(COMPOSE_TEXT);
-    expect(required).toEqual(expect.arrayContaining(['FASTCHAT_API_KEY', 'KBGATE_AUTH_TOKEN']));
+    expect(required).toEqual(
+      expect.arrayContaining(['FASTCHAT_API_KEY', 'KBGATE_AUTH_TOKEN', 'KBGATE_READ_TOKEN']),
+    );
     for (const name of referencedVariables(COMPOSE_TEXT)) expect(ENV_EXAMPLE, name).toHaveProperty(name);
     for (const name of required) {
       const { [name]: _omitted, ...rest } = ENV_EXAMPLE;

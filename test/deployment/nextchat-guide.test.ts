@@ -28,7 +28,7 @@ describe('nextchat/README.md', () => {
 
   it('should explain the Bearer setting the plugin needs when kbgate requires a token', () => {
     expect(GUIDE).toMatch(
-      /\*\*Authorization Type\*\* `Bearer`, \*\*Location\*\* `Header`, \*\*Token\*\* the value of\s+`KBGATE_AUTH_TOKEN`/,
+      /\*\*Authorization Type\*\* `Bearer`, \*\*Location\*\* `Header`, \*\*Token\*\* the value of\s+`KBGATE_READ_TOKEN`/,
     );
   });
 

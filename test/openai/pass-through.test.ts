@@ -52,11 +52,14 @@ describe('pass-through /v1 paths', () => {
     });
   });
 
-  it('should pass an upstream 404 through as an OpenAI-style error', async () => {
+  it('should answer a path outside the forwarded OpenAI routes with a 404 of its own, forwarding nothing', async () => {
     proxy = await startProxy();
     const response = await fetch(`${proxy.baseUrl}/no/such/path`);
 
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { message: 'Not Found' } });
+    expect(await response.json()).toMatchObject({
+      error: { message: expect.stringContaining('kbgate forwards only'), code: 'unknown_url' },
+    });
+    expect(proxy.fake.requests).toEqual([]);
   });
 });

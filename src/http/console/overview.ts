@@ -62,7 +62,7 @@ export async function readOverview(engine: Engine, config: Config, version: stri
       contextTokens: config.upstreamContextTokens,
     },
     embedding: config.embedding,
-    auth: config.authToken !== null || config.htpasswdFile !== null,
+    auth: config.authToken !== null || config.readTokens.length > 0 || config.htpasswdFile !== null,
     memory: process.memoryUsage(),
     storage: config.dataDir === null ? null : measureStorage(config.dataDir),
     uptimeSeconds: Math.round(process.uptime()),

@@ -9,7 +9,8 @@ import express, {
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
-import { createAuth, readHtpasswd } from '../auth.js';
+import { authOptionsFrom, createAuth } from '../auth.js';
+import { HttpError } from '../error-handler.js';
 import { silentLogger } from '../logging.js';
 import { buildOpenApiDocument } from '../plugin/openapi-document.js';
 import { forwardChat, forwardedHeaders, type ProxyContext } from './chat-completions.js';
@@ -34,6 +35,20 @@ type ProxyHandler = (
   signal: AbortSignal,
   log: Logger,
 ) => Promise<void>;
+
+/**
+ * The OpenAI API routes forwarded as received besides chat completions, matched exactly on the path below `/v1`:
+ * an allowlist, so nothing else (FastChat's worker or admin routes, `..` tricks) reaches the upstream with its key.
+ */
+const FORWARDED_ROUTES: Readonly<Record<string, string>> = {
+  '/chat/completions': 'POST', // through forwardChat, with retrieval
+  '/models': 'GET',
+  '/completions': 'POST',
+  '/embeddings': 'POST',
+};
+
+/** Largest body the proxy reads: chat requests and embeddings batches are far smaller (JSON.parse blocks on it). */
+export const PROXY_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 const UPSTREAM_FAILURES = {
   UNREACHABLE: { status: 502, code: 'upstream_unreachable' },
@@ -65,6 +80,11 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
     baseUrl: config.upstreamUrl,
     apiKey: config.upstreamApiKey,
     timeoutMs: config.upstreamTimeoutMs,
+    secrets: [
+      ...(config.authToken === null ? [] : [config.authToken]),
+      ...config.readTokens.map((t) => t.token),
+      ...(config.embeddingApiKey === null ? [] : [config.embeddingApiKey]),
+    ],
   });
   let ownTools: ReadonlySet<string> | null = null;
   return {
@@ -77,7 +97,7 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
     },
     contextChars: config.proxyContextChars,
     tokens: new TokenCounter(client, { fallbackContextLength: config.upstreamContextTokens }),
-    maxBodyBytes: config.maxBodyBytes,
+    maxBodyBytes: Math.min(config.maxBodyBytes, PROXY_MAX_BODY_BYTES),
     /** Read from the plugin's OpenAPI document when a chat first needs it (building it loads swagger-jsdoc). */
     get ownTools() {
       return (ownTools ??= pluginToolNames(buildOpenApiDocument(config)));
@@ -87,31 +107,45 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
 
 /** The app's authentication, answering refusals with an OpenAI-style 401 (callers present the token as API key). */
 function createOpenAIAuth(config: Config): RequestHandler {
-  const auth = createAuth({
-    token: config.authToken,
-    htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
-  });
+  const auth = createAuth(authOptionsFrom(config));
   return (req, res, next) => {
     const verdict: NextFunction = (err?: unknown) => {
       if (err === undefined) return next();
+      if (err instanceof HttpError && err.code === 'FORBIDDEN') {
+        return sendOpenAIError(res, 403, err.message, 'invalid_request_error', 'forbidden');
+      }
       sendOpenAIError(res, 401, 'Invalid or missing API key', 'invalid_request_error', 'invalid_api_key');
     };
     return auth(req, res, verdict);
   };
 }
 
-/** Forwards any other `/v1` request (models, embeddings, completions) with method, query and body as received. */
+/**
+ * Forwards the other routes of {@link FORWARDED_ROUTES} (models, completions, embeddings) with method, query and
+ * body as received; any other path is a 404 and any other method a 405, answered here.
+ */
 async function forwardAsIs(
   ctx: ProxyContext,
   req: Request,
   res: Response,
   signal: AbortSignal,
 ): Promise<void> {
-  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-  const body = hasBody ? await readRawBody(req, ctx.maxBodyBytes) : undefined;
+  const method = FORWARDED_ROUTES[req.path];
+  if (method === undefined || !Object.hasOwn(FORWARDED_ROUTES, req.path)) {
+    const known = Object.keys(FORWARDED_ROUTES)
+      .map((p) => `/v1${p}`)
+      .join(', ');
+    return sendOpenAIError(res, 404, `kbgate forwards only ${known}`, 'invalid_request_error', 'unknown_url');
+  }
+  if (req.method !== method || req.path === '/chat/completions') {
+    res.setHeader('Allow', method);
+    return sendOpenAIError(res, 405, `Use ${method} for /v1${req.path}`, 'invalid_request_error', null);
+  }
+  const body = method === 'POST' ? await readRawBody(req, ctx.maxBodyBytes) : undefined;
+  const query = req.url.indexOf('?');
   const upstream = await ctx.client.send({
-    method: req.method,
-    path: req.url,
+    method,
+    path: query < 0 ? req.path : `${req.path}${req.url.slice(query)}`,
     headers: forwardedHeaders(req),
     body,
     signal,

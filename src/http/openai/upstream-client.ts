@@ -1,5 +1,9 @@
 /** The retrieval proxy's HTTP client for the upstream OpenAI-compatible API (FastChat's openai_api_server). */
 import { recordUpstream } from '../../ops/metrics.js';
+import { redactSecrets } from './redact.js';
+
+/** Largest upstream error body read; the rest is dropped. */
+const MAX_ERROR_BYTES = 64 * 1024;
 
 /** Why the upstream could not be used: nothing answered, or no response headers came within the timeout. */
 export type UpstreamFailure = 'UNREACHABLE' | 'TIMEOUT' | 'NOT_CONFIGURED';
@@ -23,6 +27,8 @@ export interface UpstreamOptions {
   apiKey: string | null;
   /** Milliseconds to wait for response headers. */
   timeoutMs: number;
+  /** Secrets besides the API key never to relay from an upstream error body (kbgate's own tokens). */
+  secrets?: readonly string[];
 }
 
 /** One request to forward. */
@@ -58,12 +64,14 @@ export class UpstreamClient {
   readonly #rootUrl: string | null;
   readonly #apiKey: string | null;
   readonly #timeoutMs: number;
+  readonly #secrets: readonly string[];
 
   constructor(options: UpstreamOptions) {
     this.#baseUrl = options.baseUrl === null ? null : upstreamBaseUrl(options.baseUrl);
     this.#rootUrl = this.#baseUrl === null ? null : this.#baseUrl.replace(/\/v1$/, '');
     this.#apiKey = options.apiKey;
     this.#timeoutMs = options.timeoutMs;
+    this.#secrets = [...(options.apiKey === null ? [] : [options.apiKey]), ...(options.secrets ?? [])];
   }
 
   /** Sends the request; resolves with the response once its headers arrive, or throws {@link UpstreamError}. */
@@ -71,7 +79,7 @@ export class UpstreamClient {
     const started = performance.now();
     const seconds = () => (performance.now() - started) / 1000;
     try {
-      const response = await this.#send(request);
+      const response = await this.#redactError(await this.#send(request));
       recordUpstream(request.path, response.status, seconds());
       return response;
     } catch (err) {
@@ -109,10 +117,39 @@ export class UpstreamClient {
     }
   }
 
+  /**
+   * An error response with its body (its first {@link MAX_ERROR_BYTES}) cleared of the API key and kbgate's tokens,
+   * since an upstream may echo the key it was given and its error bodies are relayed to clients.
+   */
+  async #redactError(response: Response): Promise<Response> {
+    if (response.status < 400) return response;
+    const raw = await readLimited(response.body, MAX_ERROR_BYTES);
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(redactSecrets(raw, this.#secrets), {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
+
   #headers(headers: Record<string, string>): Record<string, string> {
     // Identity encoding: fetch would otherwise decompress, and the relayed bytes must match the headers sent on.
     const out: Record<string, string> = { ...headers, 'accept-encoding': 'identity' };
     if (this.#apiKey !== null) out.authorization = `Bearer ${this.#apiKey}`;
     return out;
   }
+}
+
+async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= limit) break;
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }

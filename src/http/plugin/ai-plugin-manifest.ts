@@ -47,7 +47,8 @@ export function buildAiPluginManifest(config: Config): AiPluginManifest {
 }
 
 function manifestAuth(config: Config): ManifestAuth {
-  if (config.authToken !== null) return { type: 'user_http', authorization_type: 'bearer' };
+  if (config.authToken !== null || config.readTokens.length > 0)
+    return { type: 'user_http', authorization_type: 'bearer' };
   if (config.htpasswdFile !== null) return { type: 'user_http', authorization_type: 'basic' };
   return { type: 'none' };
 }

@@ -52,8 +52,9 @@ export function buildOpenApiDocument(config: Config): OpenApiDocument {
 }
 
 function securityScheme(config: Config): Record<string, string> | null {
-  if (config.authToken !== null) {
-    return { type: 'http', scheme: 'bearer', description: 'The token set in KBGATE_AUTH_TOKEN.' };
+  if (config.authToken !== null || config.readTokens.length > 0) {
+    const description = 'A read-only token of KBGATE_READ_TOKEN (or the admin token, KBGATE_AUTH_TOKEN).';
+    return { type: 'http', scheme: 'bearer', description };
   }
   if (config.htpasswdFile !== null) {
     return { type: 'http', scheme: 'basic', description: 'A user of the KBGATE_HTPASSWD_FILE file.' };

@@ -6,7 +6,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import yaml from 'js-yaml';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
-import { createAuth, readHtpasswd } from '../auth.js';
+import { authOptionsFrom, createAuth } from '../auth.js';
 import { buildAiPluginManifest } from './ai-plugin-manifest.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
 import { registerSearchRoutes } from './search-route.js';
@@ -107,10 +107,7 @@ function once<T>(compute: () => T): () => T {
 }
 
 function searchAuth(config: Config): RequestHandler {
-  return createAuth({
-    token: config.authToken,
-    htpasswd: config.htpasswdFile === null ? null : readHtpasswd(config.htpasswdFile),
-  });
+  return createAuth(authOptionsFrom(config));
 }
 
 /**
