@@ -16,6 +16,7 @@ import { CONSOLE_API_PATH, createConsoleApi } from './console/console-api.js';
 import { createConsolePage } from './console/console-page.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { createJsonBodyParser } from './json-body.js';
 import { createRequestLogger, silentLogger } from './logging.js';
 import { createMetricsRoute, createRequestMetrics } from './metrics.js';
 import { createSecurityHeaders } from './security-headers.js';
@@ -69,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createAuth(authOptionsFrom(config)));
   const readiness = deps.readiness ?? ALWAYS_READY;
   app.use(createMetricsRoute({ engine: deps.engine, config, readiness }));
-  app.use(express.json({ limit: config.maxBodyBytes }));
+  app.use(createJsonBodyParser(config.maxBodyBytes));
 
   const ctx: RouteContext = { engine: deps.engine, config, readiness };
   const router = express.Router();
