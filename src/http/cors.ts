@@ -1,6 +1,6 @@
 /** CORS middleware for an allowlist of exact origins; refused origins get no `Access-Control-Allow-Origin`. */
 import cors from 'cors';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -21,16 +21,20 @@ export function createCors(origins: readonly string[]): RequestHandler {
     methods: METHODS,
     maxAge: 600,
   });
+  const endOptions = (res: Response): void => {
+    res.setHeader('Allow', ['OPTIONS', ...METHODS].join(', '));
+    res.setHeader('Content-Length', '0');
+    res.status(204).end();
+  };
   return (req, res, next) => {
+    if (req.method !== 'OPTIONS') {
+      // Without an Origin header the cors package adds nothing and calls next(): the same, without its work.
+      return req.headers.origin === undefined ? next() : handler(req, res, next);
+    }
     // A body sent with OPTIONS is never read: close the connection rather than drain it.
-    if (req.method === 'OPTIONS' && hasBody(req.headers)) res.setHeader('Connection', 'close');
-    handler(req, res, (err?: unknown) => {
-      if (err) return next(err);
-      if (req.method !== 'OPTIONS') return next();
-      res.setHeader('Allow', ['OPTIONS', ...METHODS].join(', '));
-      res.setHeader('Content-Length', '0');
-      res.status(204).end();
-    });
+    if (hasBody(req.headers)) res.setHeader('Connection', 'close');
+    if (req.headers.origin === undefined) return endOptions(res);
+    handler(req, res, (err?: unknown) => (err ? next(err) : endOptions(res)));
   };
 }
 
