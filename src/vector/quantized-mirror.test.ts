@@ -54,4 +54,29 @@ describe('QuantizedMirror', () => {
     mirror.put(3, new Float32Array([20, 20]));
     expect(mirror.candidates(new Float32Array([19, 19]), 1)).toEqual([3]);
   });
+
+  it('should rank as well when the dimension is not a multiple of 16 and rows are added after scans', () => {
+    const dim = 37;
+    const vectors = clusteredVectors(1_020, dim, 10, 5);
+    const mirror = new QuantizedMirror(dim, 'l2');
+    const exact = new BruteForceIndex(dim, 'l2');
+    const query = vectors[1_000]!;
+    for (let i = 0; i < 1_000; i++) {
+      mirror.put(i, vectors[i]!);
+      exact.upsert([i], [vectors[i]!]);
+      // Scans leave scratch data past the last row, where the next rows' padding will be.
+      if (i % 97 === 0) mirror.candidates(query, 5, new Set([0, i]));
+    }
+    const candidates = new Set(mirror.candidates(query, 56));
+    for (const label of exact.search(query, 10).labels) expect(candidates.has(label)).toBe(true);
+  });
+
+  it('should see a label added after an allowed set was first scanned', () => {
+    const { mirror } = build('cosine');
+    const allowed = new Set([1, 2, N + 1]);
+    const query = prepareVector('cosine', data[N]!);
+    expect(mirror.candidates(query, 10, allowed).sort()).toEqual([1, 2]);
+    mirror.put(N + 1, prepareVector('cosine', data[N]!));
+    expect(mirror.candidates(query, 10, allowed)[0]).toBe(N + 1);
+  });
 });

@@ -1,34 +1,61 @@
 /** A compact int8 copy of an index's live vectors, for fast approximate scans of allowed sets. */
 import type { Space } from '../engine/types.js';
-import { TopK } from './top-k.js';
+import { createInt8DotKernel, type DotsFunction } from './int8-dot-kernel.js';
 import { LabelSlots } from './label-slots.js';
+import { TopK } from './top-k.js';
 
 /** How much the storage grows when full: small steps keep the slack (and resident memory) low. */
 const GROWTH = 1.25;
 const INITIAL_CAPACITY = 256;
+const PAGE_BYTES = 65_536;
+/** The kernel works on 16 components at a time: rows are padded with zeros to a multiple of this. */
+const LANES = 16;
+const INT32_MAX = 2_147_483_647;
+const INT16_MAX = 32_767;
+
+/** The slots (and their labels) of an allowed set, valid while the mirror's slot layout is unchanged. */
+interface AllowedSlots {
+  layout: number;
+  slots: Int32Array;
+  labels: number[];
+}
 
 /**
  * Live vectors stored as int8 codes with one scale per vector (symmetric scalar quantization), a quarter of the
  * memory of float32.
  *
  * @remarks
- * Scores are asymmetric: the query stays float32, so the only error is each stored component's rounding
- * (at most half a step, `scale / 2`). {@link candidates} ranks by these approximate distances; callers re-score
- * the candidates exactly. Vectors are stored prepared (normalized for `cosine`), with their exact squared norm
- * for `l2`. Removal swaps the last vector into the freed slot.
+ * Codes live in WebAssembly memory, where a SIMD kernel scores 16 components per step against the query rounded to
+ * int16 (its rounding error is a hundredth of the codes'). {@link candidates} ranks by these approximate distances;
+ * callers re-score the candidates exactly. Vectors are stored prepared (normalized for `cosine`), with their exact
+ * squared norm for `l2`. Removal swaps the last vector into the freed slot.
  */
 export class QuantizedMirror {
   readonly dimension: number;
   readonly space: Space;
+  /** Bytes per stored row: the dimension padded to a multiple of {@link LANES}. */
+  readonly #stride: number;
+  /** The largest query code, so a row's integer dot product cannot overflow int32. */
+  readonly #queryMax: number;
+  #memory: WebAssembly.Memory;
+  readonly #dots: DotsFunction;
   #codes: Int8Array;
+  #capacity = INITIAL_CAPACITY;
   #scales: Float32Array;
   #squaredNorms: Float32Array;
   readonly #slots = new LabelSlots();
+  /** Changes whenever a label gets or loses a slot (cached allowed slots are then stale). */
+  #layout = 0;
+  #allowedCache = new WeakMap<ReadonlySet<number>, AllowedSlots>();
 
   constructor(dimension: number, space: Space) {
     this.dimension = dimension;
     this.space = space;
-    this.#codes = new Int8Array(INITIAL_CAPACITY * dimension);
+    this.#stride = Math.ceil(dimension / LANES) * LANES;
+    this.#queryMax = Math.min(INT16_MAX, Math.floor(INT32_MAX / (this.#stride * 127)));
+    this.#memory = new WebAssembly.Memory({ initial: pagesFor(INITIAL_CAPACITY * this.#stride) });
+    this.#dots = createInt8DotKernel(this.#memory);
+    this.#codes = new Int8Array(this.#memory.buffer);
     this.#scales = new Float32Array(INITIAL_CAPACITY);
     this.#squaredNorms = new Float32Array(INITIAL_CAPACITY);
   }
@@ -50,6 +77,7 @@ export class QuantizedMirror {
   /** Stores (or replaces) the prepared vector of a label. */
   put(label: number, prepared: Float32Array): void {
     this.#ensureCapacity(this.#slots.size + 1);
+    if (!this.#slots.has(label)) this.#layout++;
     const slot = this.#slots.assign(label);
     let max = 0;
     let squared = 0;
@@ -59,19 +87,23 @@ export class QuantizedMirror {
       if (Math.abs(x) > max) max = Math.abs(x);
     }
     const scale = max === 0 ? 1 : max / 127;
-    const base = slot * this.dimension;
-    for (let i = 0; i < prepared.length; i++) this.#codes[base + i] = Math.round(prepared[i]! / scale);
+    const codes = this.#codes;
+    const base = slot * this.#stride;
+    for (let i = 0; i < prepared.length; i++) codes[base + i] = Math.round(prepared[i]! / scale);
+    // The padding may hold a former scan's scratch data (scratch sits past the last row until the storage grows).
+    if (prepared.length < this.#stride) codes.fill(0, base + prepared.length, base + this.#stride);
     this.#scales[slot] = scale;
     this.#squaredNorms[slot] = squared;
   }
 
   /** Removes a label; unknown labels are ignored. */
   remove(label: number): void {
+    if (this.#slots.has(label)) this.#layout++;
     const move = this.#slots.remove(label);
     if (!move) return;
     const { from, to } = move;
-    const dim = this.dimension;
-    this.#codes.copyWithin(to * dim, from * dim, (from + 1) * dim);
+    const stride = this.#stride;
+    this.#codes.copyWithin(to * stride, from * stride, (from + 1) * stride);
     this.#scales[to] = this.#scales[from]!;
     this.#squaredNorms[to] = this.#squaredNorms[from]!;
   }
@@ -83,65 +115,95 @@ export class QuantizedMirror {
    */
   candidates(query: Float32Array, n: number, allowed?: ReadonlySet<number>): number[] {
     const top = new TopK(n);
+    const subset = allowed && allowed.size < this.size ? this.#allowedSlots(allowed) : null;
+    const rows = subset ? subset.slots.length : this.size;
+    const scratch = this.#prepareScratch(rows);
+    const queryScale = this.#writeQuery(scratch.query, query);
+    if (subset) new Int32Array(this.#memory.buffer, scratch.slots, rows).set(subset.slots);
+    this.#dots(0, this.#stride, scratch.query, subset ? scratch.slots : -1, rows, scratch.out);
+    const dots = new Int32Array(this.#memory.buffer, scratch.out, rows);
     const queryNorm = this.space === 'l2' ? squaredNorm(query) : 0;
-    const score = (slot: number) => this.#approximateDistance(slot, query, queryNorm);
-    if (allowed && allowed.size < this.size) {
-      for (const label of allowed) {
-        const slot = this.#slots.slotOf(label);
-        if (slot !== undefined) top.push(label, score(slot));
-      }
-    } else {
-      for (let slot = 0; slot < this.#slots.size; slot++) {
-        const label = this.#slots.labelAt(slot);
-        if (!allowed || allowed.has(label)) top.push(label, score(slot));
-      }
+    for (let i = 0; i < rows; i++) {
+      const slot = subset ? subset.slots[i]! : i;
+      const label = subset ? subset.labels[i]! : this.#slots.labelAt(slot);
+      if (!subset && allowed && !allowed.has(label)) continue;
+      const dot = dots[i]! * queryScale * this.#scales[slot]!;
+      top.push(label, this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot);
     }
     return top.toHits().labels;
   }
 
   /** Releases the storage; the mirror must not be used afterwards. */
   close(): void {
+    this.#memory = new WebAssembly.Memory({ initial: 0 });
     this.#codes = new Int8Array(0);
     this.#scales = new Float32Array(0);
     this.#squaredNorms = new Float32Array(0);
     this.#slots.clear();
+    this.#allowedCache = new WeakMap();
   }
 
-  #approximateDistance(slot: number, query: Float32Array, queryNorm: number): number {
-    const codes = this.#codes;
-    const dim = this.dimension;
-    const base = slot * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let i = 0;
-    for (; i + 3 < dim; i += 4) {
-      const o = base + i;
-      s0 += codes[o]! * query[i]!;
-      s1 += codes[o + 1]! * query[i + 1]!;
-      s2 += codes[o + 2]! * query[i + 2]!;
-      s3 += codes[o + 3]! * query[i + 3]!;
+  /** The slots of an allowed set's live labels, cached per set until the slot layout changes. */
+  #allowedSlots(allowed: ReadonlySet<number>): AllowedSlots {
+    const cached = this.#allowedCache.get(allowed);
+    if (cached && cached.layout === this.#layout) return cached;
+    const slots: number[] = [];
+    const labels: number[] = [];
+    for (const label of allowed) {
+      const slot = this.#slots.slotOf(label);
+      if (slot === undefined) continue;
+      slots.push(slot);
+      labels.push(label);
     }
-    for (; i < dim; i++) s0 += codes[base + i]! * query[i]!;
-    const dot = (s0 + s1 + s2 + s3) * this.#scales[slot]!;
-    return this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot;
+    const entry = { layout: this.#layout, slots: Int32Array.from(slots), labels };
+    this.#allowedCache.set(allowed, entry);
+    return entry;
+  }
+
+  /** Byte offsets of a scan's query, slot list and results, after the codes; grows memory to fit them. */
+  #prepareScratch(rows: number): { query: number; slots: number; out: number } {
+    const query = this.#capacity * this.#stride;
+    const slots = query + this.#stride * 2;
+    const out = slots + rows * 4;
+    this.#growTo(out + rows * 4);
+    return { query, slots, out };
+  }
+
+  /** Writes the query as int16 codes (padded with zeros) at `offset`; returns their scale. */
+  #writeQuery(offset: number, query: Float32Array): number {
+    let max = 0;
+    for (let i = 0; i < query.length; i++) max = Math.max(max, Math.abs(query[i]!));
+    const scale = max === 0 ? 1 : max / this.#queryMax;
+    const codes = new Int16Array(this.#memory.buffer, offset, this.#stride);
+    for (let i = 0; i < query.length; i++) codes[i] = Math.round(query[i]! / scale);
+    codes.fill(0, query.length);
+    return scale;
   }
 
   #ensureCapacity(count: number): void {
-    const capacity = this.#scales.length;
+    const capacity = this.#capacity;
     if (count <= capacity) return;
     const next = Math.max(count, Math.ceil(capacity * GROWTH));
-    const codes = new Int8Array(next * this.dimension);
-    codes.set(this.#codes);
+    this.#growTo(next * this.#stride);
+    this.#capacity = next;
     const scales = new Float32Array(next);
     scales.set(this.#scales);
     const norms = new Float32Array(next);
     norms.set(this.#squaredNorms);
-    this.#codes = codes;
     this.#scales = scales;
     this.#squaredNorms = norms;
   }
+
+  /** Grows the WebAssembly memory to at least `bytes` (new pages are zero) and refreshes the view of the codes. */
+  #growTo(bytes: number): void {
+    const have = this.#memory.buffer.byteLength;
+    if (bytes > have) this.#memory.grow(pagesFor(bytes) - have / PAGE_BYTES);
+    if (this.#codes.buffer !== this.#memory.buffer) this.#codes = new Int8Array(this.#memory.buffer);
+  }
+}
+
+function pagesFor(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / PAGE_BYTES));
 }
 
 function squaredNorm(v: Float32Array): number {
