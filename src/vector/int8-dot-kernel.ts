@@ -23,11 +23,31 @@ export type DotsFunction = (
   out: number,
 ) => void;
 
-let compiled: WebAssembly.Module | null = null;
+/** The part of `WebAssembly.Memory` the kernel's callers use (the project's `lib` has no WebAssembly types). */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The WebAssembly constructors used here, typed locally. */
+interface WebAssemblyApi {
+  Memory: new (descriptor: { initial: number }) => KernelMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+let compiled: object | null = null;
+
+/** A new WebAssembly memory of `pages` 64 KiB pages, for the kernel to work in. */
+export function createKernelMemory(pages: number): KernelMemory {
+  return new WASM.Memory({ initial: pages });
+}
 
 /** Instantiates the kernel over `memory` (the module is compiled once per process). */
-export function createInt8DotKernel(memory: WebAssembly.Memory): DotsFunction {
-  compiled ??= new WebAssembly.Module(Buffer.from(KERNEL_BASE64, 'base64'));
-  const instance = new WebAssembly.Instance(compiled, { env: { memory } });
+export function createInt8DotKernel(memory: KernelMemory): DotsFunction {
+  compiled ??= new WASM.Module(Buffer.from(KERNEL_BASE64, 'base64'));
+  const instance = new WASM.Instance(compiled, { env: { memory } });
   return instance.exports['dots'] as DotsFunction;
 }

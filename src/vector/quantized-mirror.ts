@@ -1,6 +1,11 @@
 /** A compact int8 copy of an index's live vectors, for fast approximate scans of allowed sets. */
 import type { Space } from '../engine/types.js';
-import { createInt8DotKernel, type DotsFunction } from './int8-dot-kernel.js';
+import {
+  createInt8DotKernel,
+  createKernelMemory,
+  type DotsFunction,
+  type KernelMemory,
+} from './int8-dot-kernel.js';
 import { LabelSlots } from './label-slots.js';
 import { TopK } from './top-k.js';
 
@@ -37,7 +42,7 @@ export class QuantizedMirror {
   readonly #stride: number;
   /** The largest query code, so a row's integer dot product cannot overflow int32. */
   readonly #queryMax: number;
-  #memory: WebAssembly.Memory;
+  #memory: KernelMemory;
   readonly #dots: DotsFunction;
   #codes: Int8Array;
   #capacity = INITIAL_CAPACITY;
@@ -53,7 +58,7 @@ export class QuantizedMirror {
     this.space = space;
     this.#stride = Math.ceil(dimension / LANES) * LANES;
     this.#queryMax = Math.min(INT16_MAX, Math.floor(INT32_MAX / (this.#stride * 127)));
-    this.#memory = new WebAssembly.Memory({ initial: pagesFor(INITIAL_CAPACITY * this.#stride) });
+    this.#memory = createKernelMemory(pagesFor(INITIAL_CAPACITY * this.#stride));
     this.#dots = createInt8DotKernel(this.#memory);
     this.#codes = new Int8Array(this.#memory.buffer);
     this.#scales = new Float32Array(INITIAL_CAPACITY);
@@ -135,7 +140,7 @@ export class QuantizedMirror {
 
   /** Releases the storage; the mirror must not be used afterwards. */
   close(): void {
-    this.#memory = new WebAssembly.Memory({ initial: 0 });
+    this.#memory = createKernelMemory(0);
     this.#codes = new Int8Array(0);
     this.#scales = new Float32Array(0);
     this.#squaredNorms = new Float32Array(0);
