@@ -129,7 +129,7 @@ export function embeddingVectorConfig(schema: Schema): VectorIndexConfig {
 export function mergeWithDefaults(user: Schema, defaults: Schema): Schema {
   const keys: Record<string, ValueTypes> = { ...defaults.keys };
   for (const [key, types] of Object.entries(user.keys)) {
-    const base = defaults.keys[key];
+    const base = Object.hasOwn(defaults.keys, key) ? defaults.keys[key] : undefined;
     keys[key] = base ? mergeValueTypes(base, types) : dropSpann(types);
   }
   const merged: Schema = { defaults: mergeValueTypes(defaults.defaults, user.defaults), keys };

@@ -9,6 +9,7 @@ import type {
   VectorIndexConfig,
 } from './collection-schema.js';
 import { invalidArgument } from './errors.js';
+import { isUnsafeKey } from './object-keys.js';
 import type { Space } from './types.js';
 
 const SPACES: readonly string[] = ['l2', 'ip', 'cosine'];
@@ -36,7 +37,10 @@ export function parseSchema(input: unknown): Schema {
   const defaults = valueTypes(required(schema, 'defaults', 'schema'), 'schema.defaults');
   const keysIn = object(required(schema, 'keys', 'schema'), 'schema.keys');
   const keys: Record<string, ValueTypes> = {};
-  for (const [key, types] of Object.entries(keysIn)) keys[key] = valueTypes(types, `schema.keys.${key}`);
+  for (const [key, types] of Object.entries(keysIn)) {
+    if (isUnsafeKey(key)) throw invalidArgument(`schema.keys: "${key}" cannot be a metadata key`);
+    keys[key] = valueTypes(types, `schema.keys.${key}`);
+  }
   const parsed: Schema = { defaults, keys };
   if (schema['cmek'] !== undefined && schema['cmek'] !== null) parsed.cmek = schema['cmek'];
   return parsed;
@@ -75,7 +79,8 @@ function valueTypes(input: unknown, at: string): ValueTypes {
   for (const [rawName, value] of Object.entries(types)) {
     const name = rawName.startsWith('#') ? rawName.slice(1) : rawName;
     const here = `${at}.${rawName}`;
-    if (name in SCALAR_INDEXES) out[name] = indexes(value, here, SCALAR_INDEXES[name] ?? [], () => ({}));
+    if (Object.hasOwn(SCALAR_INDEXES, name))
+      out[name] = indexes(value, here, SCALAR_INDEXES[name] ?? [], () => ({}));
     else if (name === 'float_list') out[name] = indexes(value, here, ['vector_index'], vectorConfig);
     else if (name === 'sparse_vector')
       out[name] = indexes(value, here, ['sparse_vector_index'], sparseConfig);

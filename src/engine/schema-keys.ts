@@ -13,6 +13,12 @@ const INT: ScalarType = { type: 'int', index: 'int_inverted_index', label: 'Int'
 const FLOAT: ScalarType = { type: 'float', index: 'float_inverted_index', label: 'Float' };
 const BOOL: ScalarType = { type: 'bool', index: 'bool_inverted_index', label: 'Bool' };
 
+/**
+ * Most metadata keys a collection's schema learns (with its defaults' few): every write reads the schema, so its
+ * size is a cost every later write pays.
+ */
+export const MAX_SCHEMA_KEYS = 4_096;
+
 /** Keys Chroma keeps out of the schema. */
 const RESERVED_PREFIX = 'chroma:';
 
@@ -29,10 +35,18 @@ export function learnMetadataKeys(schema: Schema, metadatas: readonly (Metadata 
     for (const [key, value] of Object.entries(metadata ?? {})) {
       if (key.startsWith(RESERVED_PREFIX)) continue;
       const { type } = typeOf(Array.isArray(value) ? value : [value]);
-      const known = (next ?? schema).keys[key];
+      const known = ownEntry((next ?? schema).keys, key);
       if (known?.[type]) continue;
       next ??= structuredClone(schema);
-      const entry = (next.keys[key] ??= {}) as Record<string, unknown>;
+      if (!Object.hasOwn(next.keys, key)) {
+        if (Object.keys(next.keys).length >= MAX_SCHEMA_KEYS) {
+          throw invalidArgument(
+            `The collection already has ${MAX_SCHEMA_KEYS} metadata keys, the limit; "${key}" would be one more`,
+          );
+        }
+        next.keys[key] = {};
+      }
+      const entry = next.keys[key] as Record<string, unknown>;
       entry[type] = structuredClone(next.defaults[type]);
     }
   }
@@ -69,7 +83,7 @@ function checkWhere(schema: Schema, where: Where): void {
 function checkKey(schema: Schema, key: string, scalar: ScalarType): void {
   const index = (types: ValueTypes | undefined): IndexType<object> | undefined =>
     (types?.[scalar.type] as Record<string, IndexType<object>> | undefined)?.[scalar.index];
-  const found = index(schema.keys[key]) ?? index(schema.defaults);
+  const found = index(ownEntry(schema.keys, key)) ?? index(schema.defaults);
   if (found && !found.enabled) {
     throw invalidArgument(
       `Cannot filter using metadata key '${key}' with type '${scalar.label}' because indexing is disabled`,
@@ -89,4 +103,9 @@ function typeOf(values: readonly MetadataScalar[]): ScalarType {
   if (typeof first === 'string') return STRING;
   if (typeof first === 'boolean') return BOOL;
   return values.every((v) => Number.isInteger(v)) ? INT : FLOAT;
+}
+
+/** The schema entry of a key the schema itself holds (never one inherited from `Object.prototype`). */
+function ownEntry(keys: Schema['keys'], key: string): ValueTypes | undefined {
+  return Object.hasOwn(keys, key) ? keys[key] : undefined;
 }

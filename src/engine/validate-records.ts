@@ -1,6 +1,7 @@
 /** Validation of record arguments: the engine's guard against anything a caller can pass. */
 import { isPlainObject } from './collection-config.js';
 import { invalidArgument } from './errors.js';
+import { isUnsafeKey } from './object-keys.js';
 import type { EmbeddingLike } from './inputs.js';
 import type { Include, Metadata, MetadataScalar, MetadataValue, UpdateMetadata } from './types.js';
 
@@ -10,6 +11,18 @@ export const MAX_BATCH_SIZE = 100_000;
 export const MAX_DIMENSION = 65_536;
 /** Longest id accepted. */
 export const MAX_ID_LENGTH = 4_096;
+/**
+ * Longest document accepted, in UTF-16 code units: the lexical index analyzes about a million characters a second
+ * on the event loop, so one document costs at most about a quarter of a second.
+ */
+export const MAX_DOCUMENT_LENGTH = 262_144;
+/** Most metadata keys of one record (or collection): each is a row of the metadata index. */
+export const MAX_METADATA_KEYS = 1_024;
+/** Most metadata values of one record, every element of a list counted: each is a row of the metadata index. */
+export const MAX_METADATA_VALUES = 4_096;
+/** Longest metadata key and longest string metadata value, in UTF-16 code units. */
+export const MAX_METADATA_KEY_LENGTH = 1_024;
+export const MAX_METADATA_STRING_LENGTH = 65_536;
 
 const INCLUDES: readonly Include[] = ['documents', 'embeddings', 'metadatas', 'distances', 'uris'];
 
@@ -121,11 +134,20 @@ export function validateCollectionMetadata(metadata: unknown): Metadata | null {
  */
 function validateMetadataObject(metadata: unknown, where: string, allowNull: boolean): UpdateMetadata {
   if (!isPlainObject(metadata)) throw invalidArgument(`${where} must be an object`);
+  const keys = Object.keys(metadata);
+  if (keys.length > MAX_METADATA_KEYS) {
+    throw invalidArgument(`${where} has ${keys.length} keys; the limit is ${MAX_METADATA_KEYS}`);
+  }
   const out: UpdateMetadata = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    if (key.length === 0) throw invalidArgument(`${where} has an empty key`);
-    if (key.startsWith('#') || key.startsWith('$')) {
-      throw invalidArgument(`${where}: metadata key cannot start with '#' or '$': ${key}`);
+  let values = 0;
+  for (const key of keys) {
+    const value = metadata[key];
+    checkMetadataKey(key, where);
+    values += Array.isArray(value) ? value.length : 1;
+    if (values > MAX_METADATA_VALUES) {
+      throw invalidArgument(
+        `${where} has more than ${MAX_METADATA_VALUES} values (list elements count each)`,
+      );
     }
     const empty = value === null || (Array.isArray(value) && value.length === 0);
     if (empty && allowNull) out[key] = null;
@@ -135,20 +157,47 @@ function validateMetadataObject(metadata: unknown, where: string, allowNull: boo
   return out;
 }
 
+/**
+ * Refuses empty keys, keys of operators (`#`, `$`), keys too long, and the {@link isUnsafeKey} keys (`__proto__`,
+ * `constructor`, `prototype`), which a JavaScript object would drop or misread: filters refuse them as well.
+ */
+function checkMetadataKey(key: string, where: string): void {
+  if (key.length === 0) throw invalidArgument(`${where} has an empty key`);
+  if (key.startsWith('#') || key.startsWith('$')) {
+    throw invalidArgument(`${where}: metadata key cannot start with '#' or '$': ${key}`);
+  }
+  if (key.length > MAX_METADATA_KEY_LENGTH) {
+    throw invalidArgument(
+      `${where} has a key of ${key.length} characters; the limit is ${MAX_METADATA_KEY_LENGTH}`,
+    );
+  }
+  if (isUnsafeKey(key)) throw invalidArgument(`${where}: "${key}" cannot be a metadata key`);
+}
+
 function validateMetadataValue(value: unknown, where: string): MetadataValue {
-  if (isScalar(value)) return value;
+  if (isScalar(value)) return checkString(value, where);
   if (Array.isArray(value)) {
     const kind = scalarKind(value[0]);
     for (const item of value) {
       if (!isScalar(item) || scalarKind(item) !== kind) {
         throw invalidArgument(`${where}: metadata arrays must hold scalars of one type`);
       }
+      checkString(item, where);
     }
     return value as MetadataScalar[];
   }
   throw invalidArgument(
     `${where}: metadata values must be a string, number, boolean or an array of one of those, got ${describe(value)}`,
   );
+}
+
+function checkString(value: MetadataScalar, where: string): MetadataScalar {
+  if (typeof value === 'string' && value.length > MAX_METADATA_STRING_LENGTH) {
+    throw invalidArgument(
+      `${where}: a metadata string of ${value.length} characters; the limit is ${MAX_METADATA_STRING_LENGTH}`,
+    );
+  }
+  return value;
 }
 
 function isScalar(value: unknown): value is MetadataScalar {
@@ -170,10 +219,15 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-/** Validates an optional document or uri entry. */
+/** Validates an optional document or uri entry; documents longer than {@link MAX_DOCUMENT_LENGTH} are refused. */
 export function validateOptionalString(value: unknown, name: string, index: number): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') throw invalidArgument(`${name}[${index}] must be a string or null`);
+  if (value.length > MAX_DOCUMENT_LENGTH) {
+    throw invalidArgument(
+      `${name}[${index}] has ${value.length} characters; the limit is ${MAX_DOCUMENT_LENGTH} (split it into chunks)`,
+    );
+  }
   return value;
 }
 

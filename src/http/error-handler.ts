@@ -57,7 +57,28 @@ export function classifyError(err: unknown): { code: ErrorCode | HttpErrorCode; 
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return { code: 'INVALID_ARGUMENT', message: 'Unsupported request body encoding' };
   }
+  if (err instanceof URIError) {
+    return { code: 'INVALID_ARGUMENT', message: 'Malformed percent-encoding in the request path' };
+  }
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) return classifyClientFailure(status, err);
   return { code: 'INTERNAL', message: 'Internal server error' };
+}
+
+/**
+ * Any other failure Express or the body parser raised as the client's (an `http-errors` 4xx): a body that does not
+ * inflate as its `Content-Encoding` says, a body cut short. Never a 5xx; the message names the problem only.
+ */
+function classifyClientFailure(
+  status: number,
+  err: unknown,
+): { code: ErrorCode | HttpErrorCode; message: string } {
+  if (status === 413) return { code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(Z_|ERR_ZLIB|ERR_BROTLI|ERR__ERROR)/.test(code)) {
+    return { code: 'INVALID_ARGUMENT', message: 'Request body does not decode as its Content-Encoding says' };
+  }
+  return { code: 'INVALID_ARGUMENT', message: 'Malformed request body' };
 }
 
 /** The Express error handler, registered last: maps the error, logs server faults, never leaks a stack. */

@@ -26,6 +26,25 @@ export function isBusy(err: unknown): boolean {
   return code !== undefined && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
 
+/** What a storage failure means for the person running kbgate, by SQLite result code prefix. */
+const STORAGE_FAILURES: readonly [string, string][] = [
+  ['SQLITE_READONLY', 'is read-only for this process (file or folder permissions, a read-only mount)'],
+  ['SQLITE_CANTOPEN', 'cannot be opened or its journal created (folder permissions, a missing folder)'],
+  ['SQLITE_FULL', 'cannot grow: the disk is full'],
+  ['SQLITE_IOERR', 'cannot be read or written (a disk or file system error)'],
+];
+
+/**
+ * The failure as UNAVAILABLE naming the database file, when the file itself refuses (read-only, cannot be opened,
+ * disk full, I/O error): the server's storage needs an operator, and no request of the client's would fix it.
+ */
+export function storageFailure(err: unknown, path: string): EngineError | null {
+  const code = sqliteCode(err);
+  const known = code === undefined ? undefined : STORAGE_FAILURES.find(([prefix]) => code.startsWith(prefix));
+  if (known === undefined) return null;
+  return new EngineError('UNAVAILABLE', `The database file ${path} ${known[1]} (${code}).`, { cause: err });
+}
+
 /** Maps constraint violations to ALREADY_EXISTS / NOT_FOUND with the given messages; rethrows anything else. */
 export function rethrowConstraint(err: unknown, messages: { exists: string; missingParent: string }): never {
   if (isUniqueViolation(err)) throw new EngineError('ALREADY_EXISTS', messages.exists, { cause: err });

@@ -1,11 +1,12 @@
 /** The source of truth: a RecordStore on one SQLite file (or memory) through better-sqlite3. */
 import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CatalogQueries } from './catalog-queries.js';
 import { ChangeLog } from './change-log.js';
 import { runMigrations } from './migrate.js';
 import { RecordQueries } from './record-queries.js';
-import { isBusy } from './sqlite-errors.js';
+import { isBusy, storageFailure } from './sqlite-errors.js';
 import { StatementCache } from './statement-cache.js';
 import { LexicalTables } from './lexical-tables.js';
 import { CommitScopedCache } from './commit-scoped-cache.js';
@@ -57,6 +58,8 @@ const ANALYSIS_LIMIT = 400;
  */
 export class SqliteStore implements RecordStore {
   readonly #db: BetterSqlite3.Database;
+  /** The database file, absolute, for messages. */
+  readonly #path: string;
   readonly #sql: StatementCache;
   readonly #catalog: CatalogQueries;
   readonly #records: RecordQueries;
@@ -65,20 +68,30 @@ export class SqliteStore implements RecordStore {
   readonly #cache: CommitScopedCache;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
-    this.#db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    this.#db.pragma('foreign_keys = ON');
-    registerRegexpMatch(this.#db);
-    runMigrations(this.#db);
-    this.#sql = new StatementCache(this.#db);
-    this.#catalog = new CatalogQueries(this.#sql);
-    this.#lexical = new LexicalTables(this.#db, this.#sql);
-    this.#records = new RecordQueries(this.#sql, this.#lexical);
-    this.#changes = new ChangeLog(this.#sql);
-    const dataVersion = this.#db.prepare('PRAGMA data_version').pluck();
-    this.#cache = new CommitScopedCache(() => dataVersion.get() as number);
-    this.transaction(() => this.#ensureDefaults());
+    this.#path = path === ':memory:' ? path : resolve(path);
+    try {
+      this.#db = new BetterSqlite3(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    } catch (err) {
+      throw storageFailure(err, this.#path) ?? err;
+    }
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      this.#db.pragma('foreign_keys = ON');
+      registerRegexpMatch(this.#db);
+      runMigrations(this.#db);
+      this.#sql = new StatementCache(this.#db);
+      this.#catalog = new CatalogQueries(this.#sql);
+      this.#lexical = new LexicalTables(this.#db, this.#sql);
+      this.#records = new RecordQueries(this.#sql, this.#lexical);
+      this.#changes = new ChangeLog(this.#sql);
+      const dataVersion = this.#db.prepare('PRAGMA data_version').pluck();
+      this.#cache = new CommitScopedCache(() => dataVersion.get() as number);
+      this.transaction(() => this.#ensureDefaults());
+    } catch (err) {
+      this.#db.close();
+      throw storageFailure(err, this.#path) ?? err;
+    }
   }
 
   /** Runs `fn` in one immediate write transaction; inside another transaction it just runs `fn`. */
@@ -90,7 +103,7 @@ export class SqliteStore implements RecordStore {
     } catch (err) {
       if (isBusy(err))
         throw new EngineError('UNAVAILABLE', 'The database is locked by another writer.', { cause: err });
-      throw err;
+      throw storageFailure(err, this.#path) ?? err;
     } finally {
       this.#changes.beginTransaction();
       this.#cache.invalidate();
@@ -263,7 +276,8 @@ export class SqliteStore implements RecordStore {
       this.#db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
       this.#db.pragma('optimize');
     } catch (err) {
-      if (!isBusy(err)) throw err;
+      // Statistics are an optimisation: another writer, or a file that refuses writes, only skips them.
+      if (!isBusy(err) && storageFailure(err, this.#path) === null) throw err;
     }
   }
 

@@ -86,13 +86,20 @@ export function registerRegexpMatch(db: BetterSqlite3.Database): void {
   });
 }
 
+/**
+ * Joins the parts with AND / OR as a balanced tree of parentheses: SQLite parses `a AND b AND c ...` into an
+ * expression as deep as it is long and refuses one deeper than 1,000, while a balanced tree is log2(n) deep.
+ * Parameters stay in the order of the parts, as the SQL reads them.
+ */
 function combine(kind: 'and' | 'or', parts: SqlFragment[]): SqlFragment {
   if (parts.length === 0) return { sql: kind === 'and' ? '1' : '0', params: [] };
   const joiner = kind === 'and' ? ' AND ' : ' OR ';
-  return {
-    sql: `(${parts.map((part) => part.sql).join(joiner)})`,
-    params: parts.flatMap((part) => part.params),
+  const join = (from: number, to: number): string => {
+    if (to - from === 1) return (parts[from] as SqlFragment).sql;
+    const middle = (from + to) >>> 1;
+    return `(${join(from, middle)}${joiner}${join(middle, to)})`;
   };
+  return { sql: `(${join(0, parts.length)})`, params: parts.flatMap((part) => part.params) };
 }
 
 function compareToPolar(collectionId: string, key: string, op: CompareOp, value: MetadataScalar): Polar {

@@ -130,7 +130,8 @@ describe('matchWhere', () => {
   });
 
   it('should not see prototype properties as metadata keys', () => {
-    expect(matchWhere(where({ constructor: { $ne: 'x' } }), {})).toBe(true);
+    const ne: Where = { kind: 'compare', key: 'constructor', op: '$ne', value: 'x' };
+    expect(matchWhere(ne, {})).toBe(true);
     expect(matchWhere(where({ toString: { $in: ['x'] } }), {})).toBe(false);
   });
 

@@ -1,13 +1,23 @@
 /** Parses Chroma's `where` / `where_document` wire JSON into typed ASTs: the only validator of filters. */
 import { invalidArgument } from '../errors.js';
 import type { CompareOp, MetadataScalar, Where, WhereDocument } from '../types.js';
+import { isUnsafeKey } from '../object-keys.js';
 import { compileDocumentRegex } from './document-regex.js';
 
 /** Deepest nesting of filter objects accepted (a leaf at the top is depth 1). */
 export const MAX_FILTER_DEPTH = 64;
 
-/** Most filter objects plus `$in` / `$nin` values accepted in one filter. */
-export const MAX_FILTER_NODES = 10_000;
+/**
+ * Most filter objects (conditions, operators, `$and` / `$or`) accepted in one filter: SQL for a thousand
+ * conditions takes milliseconds to plan and run, ten thousand over a second.
+ */
+export const MAX_FILTER_NODES = 1_000;
+
+/** Most `$in` / `$nin` values accepted in one filter, all lists together (they are one `json_each` each). */
+export const MAX_FILTER_VALUES = 10_000;
+
+/** Most `$regex` / `$not_regex` tests in one filter: each one scans every candidate document. */
+export const MAX_REGEX_FILTERS = 16;
 
 /** Longest `$regex` / `$not_regex` pattern accepted, in UTF-16 code units. */
 export const MAX_REGEX_LENGTH = 1_000;
@@ -24,7 +34,7 @@ interface Cursor {
   label: 'where' | 'where_document';
   path: string;
   depth: number;
-  budget: { nodes: number };
+  budget: { nodes: number; values: number; regexes: number };
 }
 
 /**
@@ -39,7 +49,7 @@ interface Cursor {
  */
 export function parseWhere(input: unknown): Where | undefined {
   if (input === undefined || input === null) return undefined;
-  return parseWhereNode(input, { label: 'where', path: 'where', depth: 1, budget: { nodes: 0 } });
+  return parseWhereNode(input, { label: 'where', path: 'where', depth: 1, budget: emptyBudget() });
 }
 
 /**
@@ -57,7 +67,7 @@ export function parseWhereDocument(input: unknown): WhereDocument | undefined {
     label: 'where_document',
     path: 'where_document',
     depth: 1,
-    budget: { nodes: 0 },
+    budget: emptyBudget(),
   });
 }
 
@@ -103,6 +113,7 @@ function parseWhereNode(input: unknown, at: Cursor): Where {
   }
   if (key.startsWith('$'))
     fail(at, `Unknown where operator "${key}" (expected "$and", "$or" or a metadata key)`);
+  if (isUnsafeKey(key)) fail(at, `"${key}" cannot be a metadata key, so no filter can test it`);
   const here = child(at, key);
   return (key === DOCUMENT_KEY && parseDocumentField(value, here)) || parseField(key, value, here);
 }
@@ -184,7 +195,10 @@ function parseChildren<T>(value: unknown, at: Cursor, parseNode: (input: unknown
 function setOperand(value: unknown, at: Cursor, what: string): MetadataScalar[] {
   if (!Array.isArray(value)) fail(at, `Expected ${what} to be an array, got ${describe(value)}`);
   if (value.length === 0) fail(at, `Expected ${what} to be a non-empty array`);
-  spend(at, value.length);
+  at.budget.values += value.length;
+  if (at.budget.values > MAX_FILTER_VALUES) {
+    fail(at, `${at.label} has more than ${MAX_FILTER_VALUES} $in / $nin values`);
+  }
   const values = value.map((item, i) =>
     scalarOperand(item, { ...at, path: `${at.path}[${i}]` }, `${what} item`),
   );
@@ -209,6 +223,10 @@ function documentOperand(op: string, value: unknown, at: Cursor): string {
 
 function regexOperand(op: string, value: unknown, at: Cursor): string {
   const pattern = documentOperand(op, value, at);
+  at.budget.regexes += 1;
+  if (at.budget.regexes > MAX_REGEX_FILTERS) {
+    fail(at, `${at.label} has more than ${MAX_REGEX_FILTERS} $regex / $not_regex tests`);
+  }
   if (pattern.length > MAX_REGEX_LENGTH) {
     fail(at, `Expected "${op}" pattern to be at most ${MAX_REGEX_LENGTH} characters, got ${pattern.length}`);
   }
@@ -237,6 +255,10 @@ function singleEntry(input: unknown, at: Cursor, what: string): [string, unknown
 function spend(at: Cursor, nodes: number): void {
   at.budget.nodes += nodes;
   if (at.budget.nodes > MAX_FILTER_NODES) fail(at, `${at.label} has more than ${MAX_FILTER_NODES} nodes`);
+}
+
+function emptyBudget(): Cursor['budget'] {
+  return { nodes: 0, values: 0, regexes: 0 };
 }
 
 function child(at: Cursor, key: string): Cursor {

@@ -1,6 +1,6 @@
 /** Record routes of one collection, addressed by id: add, upsert, update, delete, get, query, count. */
 import type { Router } from 'express';
-import { parseBody, resolveCollection, type RouteContext } from './route-context.js';
+import { checkBatchSize, parseBody, resolveCollection, type RouteContext } from './route-context.js';
 import {
   AddBody,
   DeleteBody,
@@ -24,19 +24,25 @@ export function registerRecordRoutes(router: Router, ctx: RouteContext): void {
 
   router.post(`${BASE}/add`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'add');
-    await engine.add(id, toAddArgs(parseBody(AddBody, req)));
+    const body = parseBody(AddBody, req);
+    checkBatchSize(ctx, body.ids.length, 'records');
+    await engine.add(id, toAddArgs(body));
     res.status(201).json({});
   });
 
   router.post(`${BASE}/upsert`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'upsert');
-    await engine.upsert(id, toUpsertArgs(parseBody(UpsertBody, req)));
+    const body = parseBody(UpsertBody, req);
+    checkBatchSize(ctx, body.ids.length, 'records');
+    await engine.upsert(id, toUpsertArgs(body));
     res.json({});
   });
 
   router.post(`${BASE}/update`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'update');
-    await engine.update(id, toUpdateArgs(parseBody(UpdateBody, req)));
+    const body = parseBody(UpdateBody, req);
+    checkBatchSize(ctx, body.ids.length, 'records');
+    await engine.update(id, toUpdateArgs(body));
     res.json({});
   });
 
@@ -53,7 +59,9 @@ export function registerRecordRoutes(router: Router, ctx: RouteContext): void {
 
   router.post(`${BASE}/query`, async (req, res) => {
     const { id } = resolveCollection(ctx, req, res, 'query');
-    res.json(await engine.query(id, toQueryArgs(parseBody(QueryBody, req))));
+    const body = parseBody(QueryBody, req);
+    checkBatchSize(ctx, (body.query_embeddings ?? body.query_texts ?? []).length, 'queries');
+    res.json(await engine.query(id, toQueryArgs(body)));
   });
 
   router.get(`${BASE}/count`, async (req, res) => {

@@ -23,6 +23,19 @@ export function parseBody<T extends z.ZodTypeAny>(schema: T, req: Request): z.in
   return schema.parse(req.body ?? {}) as z.infer<T>;
 }
 
+/**
+ * Refuses a write of more records, or a query of more embeddings, than the max batch size pre-flight-checks
+ * advertises (KBGATE_MAX_BATCH_SIZE), as Chroma's clients expect the server to.
+ */
+export function checkBatchSize(ctx: RouteContext, count: number, what: string): void {
+  const max = ctx.config.maxBatchSize;
+  if (count > max) {
+    throw invalidArgument(
+      `Cannot submit more than ${max} ${what} at once (got ${count}); send them in batches of ${max} or fewer`,
+    );
+  }
+}
+
 /** Reads a path parameter (always present on the routes that declare it). */
 export function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string | undefined>)[name];

@@ -28,8 +28,15 @@ const INT32_MAX = 2_147_483_647;
 const count = z.number().int().min(0).max(INT32_MAX);
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 const metadataValue = z.union([scalar, z.array(scalar)]);
-const metadata = z.record(metadataValue);
-const updateMetadata = z.record(metadataValue.nullable());
+/**
+ * A JSON object of client keys. zod builds a new object key by key and skips `__proto__` (assigning it would set
+ * the prototype), so without this check such a key would vanish silently instead of being refused as the engine
+ * refuses it.
+ */
+const clientObject = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(refuseProtoKey, schema);
+const metadata = clientObject(z.record(metadataValue));
+const updateMetadata = clientObject(z.record(metadataValue.nullable()));
+const looseObject = clientObject(z.record(z.unknown()));
 /** `where` / `where_document`: any JSON; the engine's parser alone judges it (400, as Chroma answers). */
 const filter = z.unknown();
 const include = z.array(z.enum(['distances', 'documents', 'embeddings', 'metadatas', 'uris']));
@@ -47,9 +54,9 @@ export const UpdateTenantBody = z.object({ resource_name: z.string() });
 export const CreateCollectionBody = z.object({
   name: z.string(),
   metadata: metadata.nullish(),
-  configuration: z.record(z.unknown()).nullish(),
+  configuration: looseObject.nullish(),
   /** Chroma 1.x's index schema (clients 3.x may send the embedding function and space only here). */
-  schema: z.record(z.unknown()).nullish(),
+  schema: looseObject.nullish(),
   get_or_create: z.boolean().nullish(),
   /** kbgate's extension: the embedding function kbgate embeds this collection's documents and query texts with. */
   kbgate: z.object({ embedding: z.string().nullish() }).nullish(),
@@ -60,7 +67,7 @@ export const UpdateCollectionBody = z.object({
   new_name: z.string().nullish(),
   /** Replaces the metadata; `null` values are dropped (Chroma: an all-null map changes nothing). */
   new_metadata: updateMetadata.nullish(),
-  new_configuration: z.record(z.unknown()).nullish(),
+  new_configuration: looseObject.nullish(),
 });
 
 /** `POST .../add`; embeddings may be absent when the collection embeds documents itself. */
@@ -273,4 +280,12 @@ export function toWireCollection(model: CollectionModel): WireCollection {
 /** A wire filter for the engine, whose parser validates it (null means none). */
 function asFilter(value: unknown): WhereInput | undefined {
   return (value ?? undefined) as WhereInput | undefined;
+}
+
+/** Refuses an object holding its own `__proto__` key (JSON.parse keeps it as one); anything else passes as it is. */
+function refuseProtoKey(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+    throw invalidArgument('"__proto__" cannot be a metadata or configuration key');
+  }
+  return value;
 }
