@@ -24,7 +24,6 @@ import type {
 import { mergeRecord, type RecordPatch } from './merge-record.js';
 import { buildQueryResult, searchOne, toArray } from './query-results.js';
 import {
-  applyDelta,
   checkDimension,
   parseFilter,
   parseIndexedFilter,
@@ -76,6 +75,7 @@ export class CollectionOps {
       const fresh = patches.filter((p) => !existing.has(p.id)).map((p) => mergeRecord(null, p));
       return toDelta(store.putRecords(current.id, fresh), fresh);
     });
+    await this.#ctx.indexes.caughtUp(collection.id);
   }
 
   /** Inserts new records and updates existing ones (metadata merged and `null` values removed, as Chroma does). */
@@ -87,6 +87,7 @@ export class CollectionOps {
       const records = patches.map((p) => mergeRecord(existing.get(p.id) ?? null, p));
       return toDelta(store.putRecords(current.id, records), records);
     });
+    await this.#ctx.indexes.caughtUp(collection.id);
   }
 
   /** Updates existing records; ids that do not exist are ignored. */
@@ -100,6 +101,7 @@ export class CollectionOps {
       const changedVectors = present.map((p) => p.embedding !== undefined);
       return toDelta(store.putRecords(current.id, records), records, changedVectors);
     });
+    await this.#ctx.indexes.caughtUp(collection.id);
   }
 
   /**
@@ -124,6 +126,7 @@ export class CollectionOps {
       const delta = toDelta(store.putRecords(current.id, fresh), fresh);
       return { ...delta, removed: [...delta.removed, ...stale] };
     });
+    await this.#ctx.indexes.caughtUp(collection.id);
   }
 
   /**
@@ -348,7 +351,7 @@ export class CollectionOps {
     fn: (store: RecordStore, current: CollectionModel) => IndexDelta,
   ): void {
     const { store, indexes } = this.#ctx;
-    indexes.acquire(collection);
+    indexes.prepare(collection);
     let seqBefore = 0;
     let seqAfter = 0;
     let delta: IndexDelta = { labels: [], vectors: [], removed: [] };
@@ -368,6 +371,6 @@ export class CollectionOps {
       seqAfter = store.currentSeq(current.id);
     });
     if (seqAfter === seqBefore || dimensionBefore === null) return;
-    indexes.applyLocalWrite(collection.id, seqBefore, seqAfter, (index) => applyDelta(index, delta));
+    indexes.applyLocalWrite(collection.id, seqBefore, seqAfter, delta);
   }
 }

@@ -266,7 +266,7 @@ export class Engine {
    * does not pay for it; a server does this for every collection before it reports ready.
    */
   loadIndex(collectionId: string): void {
-    this.#indexes.acquire(this.getCollectionById(collectionId));
+    this.#indexes.prepare(this.getCollectionById(collectionId));
   }
 
   /** Persists every open vector index. */

@@ -46,9 +46,11 @@ function writeRecord(store: SqliteStore, cache: IndexCache, id: string, vector: 
     { id, embedding: new Float32Array(vector), document: null, metadata: null, uri: null },
   ]);
   const after = store.currentSeq(MODEL.id);
-  cache.applyLocalWrite(MODEL.id, before, after, (index) =>
-    index.upsert([rowid!], [new Float32Array(vector)]),
-  );
+  cache.applyLocalWrite(MODEL.id, before, after, {
+    labels: [rowid!],
+    vectors: [new Float32Array(vector)],
+    removed: [],
+  });
 }
 
 describe('IndexCache', () => {
@@ -79,6 +81,92 @@ describe('IndexCache', () => {
     const index = cache.acquire(MODEL);
     expect(factory.opened).toBe(2);
     expect(index?.search(new Float32Array([1, 0]), 1).labels).toHaveLength(1);
+    store.close();
+  });
+});
+
+describe('IndexCache with writes pending', () => {
+  /** Writes one batch of records (vectors, or null to delete) and queues it for the index. */
+  function writeBatch(store: SqliteStore, cache: IndexCache, batch: [string, number[] | null][]): void {
+    const before = store.currentSeq(MODEL.id);
+    const puts = batch.filter(([, v]) => v !== null) as [string, number[]][];
+    const deletes = batch.filter(([, v]) => v === null).map(([id]) => id);
+    const removed = [...store.lookupRowids(MODEL.id, deletes).values()];
+    store.deleteRecords(MODEL.id, removed);
+    const rowids = store.putRecords(
+      MODEL.id,
+      puts.map(([id, v]) => ({
+        id,
+        embedding: new Float32Array(v),
+        document: null,
+        metadata: null,
+        uri: null,
+      })),
+    );
+    cache.applyLocalWrite(MODEL.id, before, store.currentSeq(MODEL.id), {
+      labels: rowids,
+      vectors: puts.map(([, v]) => new Float32Array(v)),
+      removed,
+    });
+  }
+
+  it('should find pending vectors exactly and hide pending deletions and replaced vectors before they are indexed', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const cache = new IndexCache(store, failingFactory(), { readerAppliesUpTo: 0, sliceMs: 0 });
+    cache.prepare(MODEL);
+    writeBatch(store, cache, [
+      ['a', [0, 0]],
+      ['b', [1, 0]],
+      ['c', [5, 5]],
+    ]);
+    await new Promise((resolve) => setImmediate(resolve));
+    writeBatch(store, cache, [
+      ['b', null],
+      ['c', [0.1, 0]],
+      ['d', [0.2, 0]],
+    ]);
+    const rowid = (id: string) => store.lookupRowids(MODEL.id, [id]).get(id);
+    const view = cache.acquire(MODEL)!;
+    expect(view.size).toBe(3);
+    const hits = view.search(new Float32Array([0, 0]), 10);
+    expect(hits.labels).toEqual([rowid('a'), rowid('c'), rowid('d')]);
+    expect(hits.distances[1]).toBeCloseTo(0.01, 6);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const applied = cache.acquire(MODEL)!;
+    expect(applied.appliedSeq).toBe(store.currentSeq(MODEL.id));
+    expect(applied.search(new Float32Array([0, 0]), 10)).toEqual(hits);
+    store.close();
+  });
+
+  it('should answer every query as the exact index over the committed records would, while writes apply in slices', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const cache = new IndexCache(store, failingFactory(), { readerAppliesUpTo: 0, sliceMs: 0 });
+    cache.prepare(MODEL);
+    const truth = new Map<string, number[]>();
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648) * 2 - 1;
+    for (let round = 0; round < 30; round++) {
+      const batch: [string, number[] | null][] = [];
+      const ids = new Set<string>();
+      for (let j = 0; j < 12; j++) {
+        const id = `r${Math.floor(((random() + 1) / 2) * 60)}`;
+        if (ids.has(id)) continue;
+        ids.add(id);
+        const value = random() < -0.6 ? null : [random(), random()];
+        batch.push([id, value]);
+        if (value === null) truth.delete(id);
+        else truth.set(id, value);
+      }
+      writeBatch(store, cache, batch);
+      const query = new Float32Array([random(), random()]);
+      const exact = new BruteForceIndex(2, 'l2');
+      const rowids = store.lookupRowids(MODEL.id, [...truth.keys()]);
+      for (const [id, v] of truth) exact.upsert([rowids.get(id)!], [new Float32Array(v)]);
+      expect(cache.acquire(MODEL)!.search(query, 5)).toEqual(exact.search(query, 5));
+      if (round % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
     store.close();
   });
 });

@@ -1,12 +1,28 @@
 /** Open vector indexes, kept caught up with the store they cache. */
+import { PendingTailIndex, pendingTail, type PendingWrite } from './pending-tail.js';
 import type { RecordStore, VectorIndex, VectorIndexFactory } from './ports.js';
 import type { CollectionModel } from './types.js';
 
-/** A committed local write waiting to be applied to its collection's open index. */
-interface PendingWrite {
-  seqAfter: number;
-  apply(index: VectorIndex): void;
+/** The vector changes of one committed write. */
+export interface IndexChanges {
+  labels: readonly number[];
+  vectors: readonly Float32Array[];
+  removed: readonly number[];
 }
+
+/** Tuning of an {@link IndexCache}. */
+export interface IndexCacheOptions {
+  /** Milliseconds of index work per turn of the event loop while writes are pending (default 8). */
+  sliceMs?: number;
+  /** Pending vectors a reader applies itself rather than scanning them (default 8). */
+  readerAppliesUpTo?: number;
+  /** Pending vectors per collection beyond which writers are not acknowledged until the index catches up (default 2,000). */
+  maxPending?: number;
+}
+
+const DEFAULTS: Required<IndexCacheOptions> = { sliceMs: 8, readerAppliesUpTo: 8, maxPending: 2_000 };
+/** Vectors inserted between two looks at the clock while applying a slice. */
+const SLICE_STEP = 8;
 
 /**
  * Holds one open {@link VectorIndex} per collection and brings it up to the store's sequence number before use.
@@ -14,24 +30,46 @@ interface PendingWrite {
  * @remarks
  * The store is the truth: an index whose `appliedSeq` is ahead of the store, or whose history the store can no
  * longer replay, is thrown away and rebuilt from the records. Writes by other processes show up as a higher
- * sequence number and are replayed from the store's change log. This process's own writes are applied right
- * after the event loop turn that committed them (so a server answers the write first and indexes while the
- * client prepares its next batch), and always before the index is next used, saved or closed.
+ * sequence number and are replayed from the store's change log. This process's own writes are acknowledged once
+ * committed and applied to the index afterwards, a few milliseconds per turn of the event loop, so queries are
+ * not held up behind a large write; until then readers get a view that scans the pending vectors exactly
+ * (read-your-writes holds). Saving and closing apply everything first. While more than `maxPending` vectors are
+ * pending, {@link caughtUp} keeps writers waiting (without blocking the event loop), so writers that outpace the
+ * index slow down instead of growing the part every query scans.
  */
 export class IndexCache {
   readonly #store: RecordStore;
   readonly #factory: VectorIndexFactory;
+  readonly #options: Required<IndexCacheOptions>;
   readonly #open = new Map<string, VectorIndex>();
   readonly #pending = new Map<string, PendingWrite[]>();
+  readonly #waiters = new Map<string, (() => void)[]>();
   #drainScheduled = false;
 
-  constructor(store: RecordStore, factory: VectorIndexFactory) {
+  constructor(store: RecordStore, factory: VectorIndexFactory, options: IndexCacheOptions = {}) {
     this.#store = store;
     this.#factory = factory;
+    this.#options = { ...DEFAULTS, ...options };
   }
 
-  /** The collection's index, caught up; null while the collection has no dimension (no vectors yet). */
+  /**
+   * The collection's index, caught up; null while the collection has no dimension (no vectors yet).
+   *
+   * @remarks With writes still pending, a read-only view that includes them (see {@link PendingTailIndex}).
+   */
   acquire(collection: CollectionModel): VectorIndex | null {
+    const index = this.#current(collection);
+    const waiting = this.#pending.get(collection.id);
+    return index && waiting ? new PendingTailIndex(index, pendingTail(index, waiting)) : index;
+  }
+
+  /** Opens the collection's index and catches it up with the store, as before a write (no view is built). */
+  prepare(collection: CollectionModel): void {
+    this.#current(collection);
+  }
+
+  /** The open index, caught up with the store except for this process's queued writes. */
+  #current(collection: CollectionModel): VectorIndex | null {
     if (collection.dimension === null) return null;
     let index = this.#open.get(collection.id);
     if (index && index.dimension !== collection.dimension) {
@@ -43,9 +81,13 @@ export class IndexCache {
       index.setEfSearch(collection.hnsw.efSearch);
       this.#open.set(collection.id, index);
     }
-    this.#drain(collection.id);
+    const queue = this.#pending.get(collection.id);
+    const seq = this.#store.currentSeq(collection.id);
+    const readerApplies = queue && pendingVectors(queue) <= this.#options.readerAppliesUpTo;
+    if (queue && (queue.at(-1)?.seqAfter !== seq || readerApplies)) this.#drain(collection.id);
     const current = this.#open.get(collection.id);
-    return current ? this.#catchUp(collection, current) : this.acquire(collection);
+    if (!current) return this.#current(collection);
+    return this.#pending.has(collection.id) ? current : this.#catchUp(collection, current, seq);
   }
 
   /**
@@ -54,20 +96,26 @@ export class IndexCache {
    *
    * @returns false when the index was behind; the next {@link acquire} replays from the store instead.
    */
-  applyLocalWrite(
-    collectionId: string,
-    seqBefore: number,
-    seqAfter: number,
-    apply: (index: VectorIndex) => void,
-  ): boolean {
+  applyLocalWrite(collectionId: string, seqBefore: number, seqAfter: number, changes: IndexChanges): boolean {
     const index = this.#open.get(collectionId);
     if (!index) return false;
     const queue = this.#pending.get(collectionId) ?? [];
     if ((queue.at(-1)?.seqAfter ?? index.appliedSeq) !== seqBefore) return false;
-    queue.push({ seqAfter, apply });
+    queue.push({ seqAfter, ...changes, removedApplied: false, applied: 0 });
     this.#pending.set(collectionId, queue);
     this.#scheduleDrain();
     return true;
+  }
+
+  /** Resolves once at most `maxPending` of the collection's vectors wait to be indexed (at once when so already). */
+  caughtUp(collectionId: string): Promise<void> {
+    const queue = this.#pending.get(collectionId);
+    if (!queue || pendingVectors(queue) <= this.#options.maxPending) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiting = this.#waiters.get(collectionId) ?? [];
+      waiting.push(resolve);
+      this.#waiters.set(collectionId, waiting);
+    });
   }
 
   /** Updates search-time parameters of an open index. */
@@ -106,38 +154,84 @@ export class IndexCache {
     this.#drainScheduled = true;
     setImmediate(() => {
       this.#drainScheduled = false;
-      this.#drainAll();
+      this.#drainSlice();
     });
+  }
+
+  /** Applies pending writes for about `sliceMs`, then yields to the event loop if any remain. */
+  #drainSlice(): void {
+    const deadline = performance.now() + this.#options.sliceMs;
+    for (const id of [...this.#pending.keys()]) {
+      const done = this.#applyUntil(id, deadline);
+      this.#wakeWriters(id);
+      if (!done) break;
+    }
+    if (this.#pending.size > 0) this.#scheduleDrain();
+  }
+
+  /** Lets waiting writers go once the collection's pending vectors are back within the limit. */
+  #wakeWriters(collectionId: string): void {
+    const waiting = this.#waiters.get(collectionId);
+    if (!waiting) return;
+    const queue = this.#pending.get(collectionId);
+    if (queue && pendingVectors(queue) > this.#options.maxPending) return;
+    this.#waiters.delete(collectionId);
+    for (const resolve of waiting) resolve();
   }
 
   #drainAll(): void {
     for (const id of [...this.#pending.keys()]) this.#drain(id);
   }
 
-  /** Applies the queued writes of a collection; an index that fails to take them is dropped (rebuilt on use). */
+  /** Applies every queued write of a collection now. */
   #drain(collectionId: string): void {
+    this.#applyUntil(collectionId, Infinity);
+    this.#wakeWriters(collectionId);
+  }
+
+  /**
+   * Applies queued writes of a collection in order until done or past `deadline`; returns true when done.
+   *
+   * @remarks An index that fails to take a write is dropped (rebuilt from the store on next use).
+   */
+  #applyUntil(collectionId: string, deadline: number): boolean {
     const queue = this.#pending.get(collectionId);
     const index = this.#open.get(collectionId);
-    this.#pending.delete(collectionId);
-    if (!queue || !index) return;
+    if (!queue || !index) {
+      this.#pending.delete(collectionId);
+      return true;
+    }
     try {
-      for (const write of queue) {
-        write.apply(index);
+      while (queue.length > 0) {
+        const write = queue[0] as PendingWrite;
+        if (!write.removedApplied) {
+          if (write.removed.length > 0) index.remove(write.removed);
+          write.removedApplied = true;
+        }
+        while (write.applied < write.labels.length) {
+          const end = Math.min(write.labels.length, write.applied + SLICE_STEP);
+          index.upsert(write.labels.slice(write.applied, end), write.vectors.slice(write.applied, end));
+          write.applied = end;
+          if (write.applied < write.labels.length && performance.now() > deadline) return false;
+        }
         index.appliedSeq = write.seqAfter;
+        queue.shift();
       }
+      this.#pending.delete(collectionId);
     } catch {
       this.#discard(collectionId);
     }
+    return true;
   }
 
   #discard(collectionId: string): void {
     this.#pending.delete(collectionId);
+    this.#wakeWriters(collectionId);
     this.#open.get(collectionId)?.close();
     this.#open.delete(collectionId);
   }
 
-  #catchUp(collection: CollectionModel, index: VectorIndex): VectorIndex {
-    const seq = this.#store.currentSeq(collection.id);
+  #catchUp(collection: CollectionModel, index: VectorIndex, seq: number): VectorIndex {
     if (index.appliedSeq === seq) return index;
     let target = index;
     let changes = index.appliedSeq < seq ? this.#store.changesSince(collection.id, index.appliedSeq) : null;
@@ -163,4 +257,11 @@ export class IndexCache {
     target.appliedSeq = changes.seq;
     return target;
   }
+}
+
+/** Vectors the queued writes have yet to insert. */
+function pendingVectors(queue: readonly PendingWrite[]): number {
+  let n = 0;
+  for (const write of queue) n += write.labels.length - write.applied;
+  return n;
 }

@@ -144,6 +144,10 @@ export interface VectorIndex {
    * An implementation may scan exactly when `allowed` is small.
    */
   search(query: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHits;
+  /** True when `label` has a vector in the index. */
+  has(label: number): boolean;
+  /** The exact distances from `query` to each of `vectors`, in the index's space (as `search` reports them). */
+  distances(query: Float32Array, vectors: readonly Float32Array[]): number[];
   setEfSearch(ef: number): void;
   /** Persists the index (when it has a location); a no-op for memory-only indexes. */
   save(): void;

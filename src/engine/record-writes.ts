@@ -2,7 +2,7 @@
 import { collectionSchema } from './collection-config.js';
 import { invalidArgument } from './errors.js';
 import { checkFilterIndexes } from './schema-keys.js';
-import type { RecordFilter, VectorIndex } from './ports.js';
+import type { RecordFilter } from './ports.js';
 import type { RecordPatch } from './merge-record.js';
 import type { CollectionModel, RecordInput } from './types.js';
 import { validateEmbeddings, validateIds } from './validate-records.js';
@@ -93,10 +93,4 @@ export function toDelta(rowids: number[], records: RecordInput[], changed?: bool
     } else removed.push(rowid);
   });
   return { labels, vectors, removed, written: records };
-}
-
-/** Applies a delta to an index. */
-export function applyDelta(index: VectorIndex, delta: IndexDelta): void {
-  if (delta.removed.length > 0) index.remove(delta.removed);
-  if (delta.labels.length > 0) index.upsert(delta.labels, delta.vectors);
 }

@@ -2,7 +2,7 @@
 import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex, VectorIndexFactory } from '../engine/ports.js';
 import type { CollectionModel, Space } from '../engine/types.js';
-import { prepareVector, storedDistance, type StoredDistance } from './distance.js';
+import { distanceFunction, prepareVector, storedDistance, type StoredDistance } from './distance.js';
 import { TopK } from './top-k.js';
 import { LabelSlots } from './label-slots.js';
 
@@ -52,6 +52,11 @@ export class BruteForceIndex implements VectorIndex {
     const slot = this.#slots.slotOf(label);
     if (slot === undefined) return undefined;
     return this.#data.subarray(slot * this.dimension, (slot + 1) * this.dimension);
+  }
+
+  distances(query: Float32Array, vectors: readonly Float32Array[]): number[] {
+    const distance = distanceFunction(this.space);
+    return vectors.map((v) => distance(query, v));
   }
 
   upsert(labels: readonly number[], vectors: readonly Float32Array[]): void {

@@ -132,6 +132,15 @@ export class HnswIndex implements VectorIndex {
     return this.#mirror.size;
   }
 
+  has(label: number): boolean {
+    return this.#mirror.has(label);
+  }
+
+  distances(query: Float32Array, vectors: readonly Float32Array[]): number[] {
+    const distance = distanceFunction(this.#params.space);
+    return vectors.map((v) => distance(query, v));
+  }
+
   upsert(labels: readonly number[], vectors: readonly Float32Array[]): void {
     checkBatch(this.dimension, labels, vectors);
     for (const label of labels) checkLabel(label);

@@ -1,0 +1,155 @@
+/**
+ * Mixed read/write load through the official chromadb client, against any Chroma-compatible server: do queries wait
+ * behind writes? After loading `--n` vectors, `--clients` clients each send `--requests` requests, a quarter of
+ * them adds of `--batch` new vectors and the rest queries; then the same number of queries run alone. Reports query
+ * p50/p99 with and without writes, add latency and the vectors/s added under read load.
+ *
+ * Usage: npm run bench:mixed -- [--url http://127.0.0.1:8000] [--pid <server pid>] [--n 20000] [--dim 384]
+ *        [--clients 16] [--requests 50] [--batch 100] [--write-share 0.25]
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ChromaClient, type Collection } from 'chromadb';
+import { clusteredVectors } from '../test/helpers/random-data.js';
+
+const { values } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'http://127.0.0.1:8000' },
+    pid: { type: 'string' },
+    n: { type: 'string', default: '20000' },
+    dim: { type: 'string', default: '384' },
+    clients: { type: 'string', default: '16' },
+    requests: { type: 'string', default: '50' },
+    batch: { type: 'string', default: '100' },
+    'write-share': { type: 'string', default: '0.25' },
+  },
+});
+const N = Number(values.n);
+const DIM = Number(values.dim);
+const CLIENTS = Number(values.clients);
+const REQUESTS = Number(values.requests);
+const BATCH = Number(values.batch);
+const WRITE_SHARE = Number(values['write-share']);
+const PID = values.pid === undefined ? null : Number(values.pid);
+const LOAD_BATCH = 5_000;
+
+function serverCpuMs(): number | null {
+  if (PID === null) return null;
+  const stat = readFileSync(`/proc/${PID}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Deterministic choice of which requests are writes: every request whose slot crosses the write share. */
+function isWrite(client: number, request: number): boolean {
+  const slot = client * REQUESTS + request;
+  return Math.floor((slot + 1) * WRITE_SHARE) > Math.floor(slot * WRITE_SHARE);
+}
+
+async function load(collection: Collection, data: Float32Array[]): Promise<void> {
+  for (let from = 0; from < data.length; from += LOAD_BATCH) {
+    const slice = data.slice(from, from + LOAD_BATCH);
+    await collection.add({
+      ids: slice.map((_, j) => `id${from + j}`),
+      embeddings: slice.map((v) => Array.from(v)),
+      metadatas: slice.map((_, j) => ({ bucket: (from + j) % 10 })),
+    });
+  }
+}
+
+interface Phase {
+  queries: number[];
+  adds: number[];
+  added: number;
+  wallMs: number;
+  cpuMs: number | null;
+}
+
+async function run(collection: Collection, queries: number[][], extra: Float32Array[], writes: boolean) {
+  const phase: Phase = { queries: [], adds: [], added: 0, wallMs: 0, cpuMs: null };
+  let nextExtra = 0;
+  const cpu0 = serverCpuMs();
+  const start = performance.now();
+  const client = async (c: number) => {
+    for (let r = 0; r < REQUESTS; r++) {
+      const t = performance.now();
+      if (writes && isWrite(c, r)) {
+        const from = nextExtra;
+        nextExtra += BATCH;
+        const slice = extra.slice(from, from + BATCH);
+        await collection.add({
+          ids: slice.map((_, j) => `extra${from + j}`),
+          embeddings: slice.map((v) => Array.from(v)),
+        });
+        phase.adds.push(performance.now() - t);
+        phase.added += slice.length;
+      } else {
+        await collection.query({
+          queryEmbeddings: [queries[(c * REQUESTS + r) % queries.length]!],
+          nResults: 10,
+        });
+        phase.queries.push(performance.now() - t);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
+  phase.wallMs = performance.now() - start;
+  const cpu1 = serverCpuMs();
+  phase.cpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+  return phase;
+}
+
+function describe(name: string, phase: Phase) {
+  return {
+    phase: name,
+    query_p50_ms: percentile(phase.queries, 50).toFixed(1),
+    query_p99_ms: percentile(phase.queries, 99).toFixed(1),
+    queries: phase.queries.length,
+    add_p50_ms: phase.adds.length ? percentile(phase.adds, 50).toFixed(1) : '-',
+    add_p99_ms: phase.adds.length ? percentile(phase.adds, 99).toFixed(1) : '-',
+    vectors_added_per_s: phase.added ? ((phase.added * 1000) / phase.wallMs).toFixed(0) : '-',
+    server_cpu_s: phase.cpuMs === null ? '-' : (phase.cpuMs / 1000).toFixed(1),
+  };
+}
+
+async function main(): Promise<void> {
+  const url = new URL(values.url);
+  const client = new ChromaClient({ host: url.hostname, port: Number(url.port || 80), ssl: false });
+  const writesPerRun = Array.from({ length: CLIENTS * REQUESTS }, (_, i) =>
+    isWrite(Math.floor(i / REQUESTS), i % REQUESTS),
+  ).filter(Boolean).length;
+  const all = clusteredVectors(N + writesPerRun * BATCH + 200, DIM, 100, 42);
+  const data = all.slice(0, N);
+  const extra = all.slice(N, N + writesPerRun * BATCH);
+  const queries = all.slice(N + writesPerRun * BATCH).map((v) => Array.from(v));
+  const name = `bench-mixed-${Date.now()}`;
+  const collection = await client.createCollection({
+    name,
+    configuration: { hnsw: { space: 'cosine' } },
+    embeddingFunction: null,
+  });
+  try {
+    await load(collection, data);
+    for (let i = 0; i < 20; i++) await collection.query({ queryEmbeddings: [queries[i]!], nResults: 10 });
+    const readsOnly = await run(collection, queries, extra, false);
+    const mixed = await run(collection, queries, extra, true);
+    const rows = [
+      describe('queries alone', readsOnly),
+      describe(`queries + ${WRITE_SHARE * 100}% adds`, mixed),
+    ];
+    console.table(rows);
+    const ratio = percentile(mixed.queries, 99) / percentile(readsOnly.queries, 99);
+    console.log(
+      JSON.stringify({ url: values.url, n: N, clients: CLIENTS, batch: BATCH, p99_ratio: ratio, rows }),
+    );
+  } finally {
+    await client.deleteCollection({ name });
+  }
+}
+
+await main();
