@@ -14,6 +14,8 @@ export interface OpenEngineOptions {
   resolveEmbedding?: EmbeddingResolver;
   /** Binding for new collections that name none; null or `none` means lexical only. */
   defaultEmbedding?: string | null;
+  /** Told what an operator should know: a damaged vector index being rebuilt, stale temporary files removed. */
+  warn?: (details: Record<string, unknown>, message: string) => void;
 }
 
 /** File name of the SQLite database inside a data directory. */
@@ -22,7 +24,7 @@ export const DATABASE_FILE = 'kbgate.sqlite3';
 export const INDEX_DIR = 'indexes';
 
 /** The embedding options the configuration asks for: the default binding and the functions it may name. */
-export function embeddingOptionsFrom(config: Config): Required<Omit<OpenEngineOptions, 'path'>> {
+export function embeddingOptionsFrom(config: Config): Required<Omit<OpenEngineOptions, 'path' | 'warn'>> {
   return {
     defaultEmbedding: config.embedding,
     resolveEmbedding: createEmbeddingResolver({
@@ -47,7 +49,10 @@ export function openEngine(options: OpenEngineOptions = {}): { engine: Engine; s
   const store = new SqliteStore(path === undefined ? ':memory:' : join(path, DATABASE_FILE));
   // Rowids are unique across collections, so the store needs no collection id to find their vectors.
   const vectorsOf = (_collectionId: string, labels: readonly number[]) => storedVectors(store, labels);
-  const indexes = new HnswIndexFactory(path === undefined ? null : join(path, INDEX_DIR), { vectorsOf });
+  const indexes = new HnswIndexFactory(path === undefined ? null : join(path, INDEX_DIR), {
+    vectorsOf,
+    ...(options.warn ? { warn: options.warn } : {}),
+  });
   const engine = new Engine({
     store,
     indexes,

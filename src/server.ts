@@ -1,5 +1,5 @@
 /** The kbgate server: configuration -> engine -> HTTP app listening, with graceful shutdown. */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -9,6 +9,7 @@ import { createApp } from './http/app.js';
 import { createTracing, type Tracing } from './http/tracing.js';
 import { instrumentEmbeddings } from './ops/instrument-embedding.js';
 import { loadIndexes } from './ops/load-indexes.js';
+import { createMemoryReducer } from './ops/memory-reducer.js';
 import { Readiness } from './ops/readiness.js';
 
 /** Milliseconds to let requests in flight finish before their connections are cut. */
@@ -50,7 +51,8 @@ export async function startServer(
   const tracing = await createTracing({ endpoint: config.otlpEndpoint });
   const embedding = embeddingOptionsFrom(config);
   const resolveEmbedding = instrumentEmbeddings(embedding.resolveEmbedding);
-  const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embedding, resolveEmbedding });
+  const warn = (details: Record<string, unknown>, message: string): void => logger.warn(details, message);
+  const { engine } = openEngine({ path: config.dataDir ?? undefined, ...embedding, resolveEmbedding, warn });
   const readiness = createReadiness(config);
   const app = createApp({ engine, config, logger, tracing, readiness: () => readiness.report() });
   let server: Server;
@@ -71,7 +73,12 @@ export async function startServer(
   const loading = loadIndexes(engine, (state) => readiness.setStarting(state), logger, warmUp.signal);
   const idleMs = options.indexSaveIdleMs ?? INDEX_SAVE_IDLE_MS;
   let lastRequest = Date.now();
-  server.on('request', () => (lastRequest = Date.now()));
+  const memory = createMemoryReducer();
+  server.on('request', (req: IncomingMessage) => {
+    lastRequest = Date.now();
+    const bodyBytes = Number(req.headers['content-length']);
+    if (bodyBytes > 0) memory.noteBody(bodyBytes);
+  });
   const saver = setInterval(
     () => {
       if (Date.now() - lastRequest >= idleMs) saveIndexes(engine, logger);
@@ -82,6 +89,7 @@ export async function startServer(
     readiness.stop();
     warmUp.abort();
     clearInterval(saver);
+    memory.stop();
     await closeServer(server);
     await loading;
     await closeEngine(engine, tracing, logger);

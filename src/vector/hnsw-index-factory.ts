@@ -5,11 +5,13 @@ import type { CollectionModel } from '../engine/types.js';
 import { HnswIndex, type HnswIndexOptions } from './hnsw-index.js';
 
 /** Options of a {@link HnswIndexFactory}: index tuning, and where exact vectors of a collection come from. */
-export interface HnswIndexFactoryOptions extends Omit<HnswIndexOptions, 'vectorsOf'> {
+export interface HnswIndexFactoryOptions extends Omit<HnswIndexOptions, 'vectorsOf' | 'onInvalidFiles'> {
   /** The stored vectors of a collection's labels, in order (null where none): normally the record store. */
   vectorsOf?: (collectionId: string, labels: readonly number[]) => (Float32Array | null)[];
+  /** Told what an operator should know: a damaged index file being rebuilt, stale temporary files removed. */
+  warn?: (details: Record<string, unknown>, message: string) => void;
 }
-import { indexFilesFor, removeIndexFiles } from './index-files.js';
+import { indexFilesFor, removeIndexFiles, removeStaleTempFiles } from './index-files.js';
 
 /**
  * A {@link VectorIndexFactory} of {@link HnswIndex}es persisted as `<collection id>.hnsw` (+ `.hnsw.json`).
@@ -25,22 +27,34 @@ export class HnswIndexFactory implements VectorIndexFactory {
   constructor(directory: string | null, options: HnswIndexFactoryOptions = {}) {
     this.#directory = directory;
     this.#options = options;
-    if (directory !== null) mkdirSync(directory, { recursive: true });
+    if (directory === null) return;
+    mkdirSync(directory, { recursive: true });
+    const removed = removeStaleTempFiles(directory);
+    if (removed.length > 0) {
+      options.warn?.(
+        { directory, files: removed },
+        'removed temporary index files that interrupted saves left',
+      );
+    }
   }
 
   open(collection: CollectionModel, dimension: number): HnswIndex {
     const params = collection.hnsw;
-    const { vectorsOf, ...tuning } = this.#options;
-    const options: HnswIndexOptions = vectorsOf
-      ? { ...tuning, vectorsOf: (labels) => vectorsOf(collection.id, labels) }
-      : tuning;
+    const { vectorsOf, warn, ...tuning } = this.#options;
+    const rebuild = (reason: string): void =>
+      warn?.(
+        { collection: collection.name, collectionId: collection.id, reason },
+        `rebuilding the vector index of collection "${collection.name}" from the store: ${reason}`,
+      );
+    const options: HnswIndexOptions = { ...tuning, onInvalidFiles: rebuild };
+    if (vectorsOf) options.vectorsOf = (labels) => vectorsOf(collection.id, labels);
     if (this.#directory === null) return HnswIndex.create(dimension, params, null, options);
     const files = indexFilesFor(this.#directory, collection.id);
     let loaded: HnswIndex | null = null;
     try {
       loaded = HnswIndex.load(dimension, params, files, options);
-    } catch {
-      loaded = null; // a file hnswlib cannot read is just a cache miss
+    } catch (err) {
+      rebuild(`hnswlib cannot read the index file (${(err as Error).message})`); // a cache miss, not a failure
     }
     return loaded ?? HnswIndex.create(dimension, params, files, options);
   }

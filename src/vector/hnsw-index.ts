@@ -38,6 +38,8 @@ export interface HnswIndexOptions {
    * own copies are read back, which is much slower.
    */
   vectorsOf?: VectorSource;
+  /** Told why saved files were not trusted when {@link HnswIndex.load} refuses them (the caller then rebuilds). */
+  onInvalidFiles?: (reason: string) => void;
 }
 
 /** Reads exact vectors for labels, in order; null for a label without one. */
@@ -70,7 +72,8 @@ export class HnswIndex implements VectorIndex {
   /** The `appliedSeq` the files on disk reflect; -1 when nothing was saved or loaded. */
   #savedSeq = -1;
   readonly #params: HnswParams;
-  readonly #options: Required<Omit<HnswIndexOptions, 'vectorsOf'>> & Pick<HnswIndexOptions, 'vectorsOf'>;
+  readonly #options: Required<Omit<HnswIndexOptions, 'vectorsOf' | 'onInvalidFiles'>> &
+    Pick<HnswIndexOptions, 'vectorsOf' | 'onInvalidFiles'>;
   readonly #files: Files;
   #graph: Graph;
   #mirror: QuantizedMirror;
@@ -113,15 +116,22 @@ export class HnswIndex implements VectorIndex {
     files: IndexFiles,
     options: HnswIndexOptions = {},
   ): HnswIndex | null {
-    const sidecar = readValidSidecar(files, { dimension, space: params.space });
+    const invalid = (reason: string): null => {
+      options.onInvalidFiles?.(reason);
+      return null;
+    };
+    const sidecar = readValidSidecar(files, { dimension, space: params.space }, options.onInvalidFiles);
     if (!sidecar) return null;
     const index = new HnswIndex(dimension, params, files, options);
     index.#graph.readIndexSync(files.index, true);
-    if (index.#graph.getNumDimensions() !== dimension) return null;
+    const graphDimension = index.#graph.getNumDimensions();
+    if (graphDimension !== dimension) return invalid(`the index file holds ${graphDimension} dimensions`);
     index.#graph.setEf(index.#ef);
     for (const label of sidecar.deleted) index.#deleted.add(label);
     index.#loadMirror();
-    if (index.size !== sidecar.count) return null;
+    if (index.size !== sidecar.count) {
+      return invalid(`the index file holds ${index.size} vectors where its sidecar says ${sidecar.count}`);
+    }
     index.appliedSeq = sidecar.appliedSeq;
     index.#savedSeq = sidecar.appliedSeq;
     return index;

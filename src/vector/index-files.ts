@@ -2,8 +2,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   openSync,
   readFileSync,
+  readdirSync,
   readSync,
   renameSync,
   rmSync,
@@ -82,18 +84,96 @@ export function writeIndexFiles(
   }
 }
 
-/** The sidecar when it parses, matches `expected` and its index file has the recorded size and hash; else null. */
-export function readValidSidecar(files: IndexFiles, expected: SidecarExpectation): Sidecar | null {
+/**
+ * The sidecar when it parses, matches `expected` and its index file has the recorded size and hash; else null,
+ * telling `onProblem` why when there were files to distrust (none at all is a new index, not a problem).
+ */
+export function readValidSidecar(
+  files: IndexFiles,
+  expected: SidecarExpectation,
+  onProblem?: (reason: string) => void,
+): Sidecar | null {
+  if (!existsSync(files.sidecar) && !existsSync(files.index)) return null;
+  const problem = (reason: string): null => {
+    onProblem?.(reason);
+    return null;
+  };
   let sidecar: Sidecar;
   try {
     sidecar = parseSidecar(readFileSync(files.sidecar, 'utf8'));
-    if (sidecar.dimension !== expected.dimension || sidecar.space !== expected.space) return null;
-    if (statSync(files.index).size !== sidecar.bytes) return null;
-    if (hashFile(files.index).sha256 !== sidecar.sha256) return null;
-  } catch {
-    return null;
+  } catch (err) {
+    return problem(`its sidecar ${files.sidecar} cannot be read (${(err as Error).message})`);
+  }
+  if (sidecar.dimension !== expected.dimension || sidecar.space !== expected.space) {
+    return problem(
+      `it was built for ${sidecar.dimension} dimensions in ${sidecar.space} space, the collection has ${expected.dimension} in ${expected.space}`,
+    );
+  }
+  try {
+    const bytes = statSync(files.index).size;
+    if (bytes !== sidecar.bytes) {
+      return problem(`the index file has ${bytes} bytes where its sidecar says ${sidecar.bytes} (damaged)`);
+    }
+    if (hashFile(files.index).sha256 !== sidecar.sha256) {
+      return problem("the index file does not match its sidecar's checksum (damaged)");
+    }
+  } catch (err) {
+    return problem(`the index file cannot be read (${(err as Error).message})`);
   }
   return sidecar;
+}
+
+/** What {@link writeIndexFiles} names its temporary files: `<file>.<pid>.<random hex>.tmp`. */
+const TEMP_FILE = /\.hnsw(\.json)?\.(\d+)\.[0-9a-f]+\.tmp$/;
+/** A temporary file untouched this long is no save in progress (a save writes it continuously, then renames it). */
+const STALE_AFTER_MS = 60_000;
+/** Past this age a temporary file is removed even when its pid runs (pids are reused, and differ across containers). */
+const ABANDONED_AFTER_MS = 60 * 60_000;
+
+/**
+ * Removes temporary files that saves killed mid-write left in `directory` (SIGKILL, a container stopped), which
+ * would otherwise pile up; returns their names.
+ *
+ * @remarks Several processes may share the directory, so a file is only removed when no save can still be writing
+ * it: untouched for a minute and its process gone, or untouched for an hour.
+ */
+export function removeStaleTempFiles(directory: string, now = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const match = TEMP_FILE.exec(name);
+    if (match === null) continue;
+    const path = join(directory, name);
+    try {
+      const age = now - statSync(path).mtimeMs;
+      if (age >= ABANDONED_AFTER_MS || (age >= STALE_AFTER_MS && !isRunning(Number(match[2])))) {
+        rmSync(path, { force: true });
+        removed.push(name);
+      }
+    } catch {
+      // gone already, or not ours to remove: leave it
+    }
+  }
+  return removed;
+}
+
+/**
+ * Whether another process with this pid runs. This process's own pid counts as not running: the cleanup runs before
+ * it saves anything, and in a container a restarted kbgate often gets the pid the killed one had.
+ */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Deletes a collection's index files; missing files are fine. */
