@@ -14,6 +14,7 @@ import type {
 import { collectionConfiguration, collectionSchema } from '../../engine/collection-config.js';
 import type { Schema } from '../../engine/collection-schema.js';
 import { invalidArgument } from '../../engine/errors.js';
+import { MAX_METADATA_KEYS } from '../../engine/validate-records.js';
 import type { Page } from '../../engine/ports.js';
 import type { CollectionModel, Metadata, UpdateMetadata } from '../../engine/types.js';
 import { toEmbeddings } from './wire-embeddings.js';
@@ -29,13 +30,15 @@ const count = z.number().int().min(0).max(INT32_MAX);
 const scalar = z.union([z.string(), z.number().finite(), z.boolean()]);
 const metadataValue = z.union([scalar, z.array(scalar)]);
 /**
- * A JSON object of client keys. zod builds a new object key by key and skips `__proto__` (assigning it would set
- * the prototype), so without this check such a key would vanish silently instead of being refused as the engine
- * refuses it.
+ * A JSON object of client keys, checked before zod walks it: zod builds a new object key by key and skips
+ * `__proto__` (assigning it would set the prototype), so such a key would vanish silently instead of being refused
+ * as the engine refuses it; and an object over the engine's key limit is refused before zod spends microseconds on
+ * each of its (possibly 100,000) keys.
  */
-const clientObject = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(refuseProtoKey, schema);
-const metadata = clientObject(z.record(metadataValue));
-const updateMetadata = clientObject(z.record(metadataValue.nullable()));
+const clientObject = <T extends z.ZodTypeAny>(schema: T, maxKeys = Infinity) =>
+  z.preprocess((value) => checkClientObject(value, maxKeys), schema);
+const metadata = clientObject(z.record(metadataValue), MAX_METADATA_KEYS);
+const updateMetadata = clientObject(z.record(metadataValue.nullable()), MAX_METADATA_KEYS);
 const looseObject = clientObject(z.record(z.unknown()));
 /** `where` / `where_document`: any JSON; the engine's parser alone judges it (400, as Chroma answers). */
 const filter = z.unknown();
@@ -282,10 +285,18 @@ function asFilter(value: unknown): WhereInput | undefined {
   return (value ?? undefined) as WhereInput | undefined;
 }
 
-/** Refuses an object holding its own `__proto__` key (JSON.parse keeps it as one); anything else passes as it is. */
-function refuseProtoKey(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+/**
+ * Refuses an object holding its own `__proto__` key (JSON.parse keeps it as one) or more than `maxKeys` keys;
+ * anything else passes as it is, for zod to judge.
+ */
+function checkClientObject(value: unknown, maxKeys: number): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  if (Object.hasOwn(value, '__proto__')) {
     throw invalidArgument('"__proto__" cannot be a metadata or configuration key');
+  }
+  if (maxKeys !== Infinity) {
+    const keys = Object.keys(value).length;
+    if (keys > maxKeys) throw invalidArgument(`metadata has ${keys} keys; the limit is ${maxKeys}`);
   }
   return value;
 }
