@@ -199,7 +199,7 @@ const SPECS: VariableSpec[] = [
     name: 'KBGATE_MAX_BATCH_SIZE',
     default: '5461',
     description:
-      "Most records per write, advertised in pre-flight-checks (Chroma's value: SQLite's 32,766 variables / 6); the JSON body limit is 32 KiB per record.",
+      "Most records per write and query embeddings per query, advertised in pre-flight-checks and enforced (400 beyond; Chroma's value: SQLite's 32,766 variables / 6); the JSON body limit is 32 KiB per record.",
     schema: int(1, 100_000),
   },
   {

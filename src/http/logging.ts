@@ -55,7 +55,13 @@ export function createRequestLogger(
       const responseTime = Date.now() - started;
       const level = levelOf(res.statusCode, res.writableFinished, responseTime >= slowMs, options.mode);
       if (level === 'silent' || !logger.isLevelEnabled(level)) return;
-      const line = { req: describeRequest(req, id), res: { statusCode: res.statusCode }, responseTime };
+      const line: Record<string, unknown> = {
+        req: describeRequest(req, id),
+        res: { statusCode: res.statusCode },
+        responseTime,
+      };
+      // The name of the credential that authenticated it (`admin`, a read-only token's name, a Basic user).
+      if (typeof res.locals.principal === 'string') line.principal = res.locals.principal;
       if (res.statusCode >= 500) {
         logger.error(
           { ...line, err: new Error(`failed with status code ${res.statusCode}`) },

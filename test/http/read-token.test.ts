@@ -1,3 +1,4 @@
+import pino from 'pino';
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -89,5 +90,29 @@ describe('a read-only token', () => {
       .set(admin)
       .send({ ids: ['c'], embeddings: [[1, 1, 1]] })
       .expect(200);
+  });
+});
+
+describe('request logs', () => {
+  it('should name the credential a request used, never the token', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const { app } = createTestApp(
+      { KBGATE_AUTH_TOKEN: ADMIN, KBGATE_READ_TOKEN: `nextchat:${READER}`, KBGATE_LOG_REQUESTS: 'all' },
+      { logger },
+    );
+    await request(app)
+      .get(`${DEFAULT_SCOPE}/collections`)
+      .set('Authorization', `Bearer ${READER}`)
+      .expect(200);
+    await request(app).post(`${DEFAULT_SCOPE}/collections`).set('Authorization', `Bearer ${READER}`).send({});
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { principal?: string; res?: { statusCode: number } },
+    );
+    expect(logged.filter((l) => l.res).map((l) => [l.principal, l.res?.statusCode])).toEqual([
+      ['nextchat', 200],
+      ['nextchat', 403],
+    ]);
+    expect(lines.join('\n')).not.toContain(READER);
   });
 });
