@@ -60,43 +60,51 @@ export function checkLength(
   }
 }
 
-/** Converts embeddings to Float32Array, checking numbers, finiteness and one shared dimension. */
+/**
+ * Converts embeddings to Float32Array, checking numbers, finiteness and one shared dimension.
+ *
+ * @remarks The vectors are copies (callers may reuse what they passed), views of one block allocated for the whole
+ * batch: thousands of small buffers would fragment the native heap that backs them.
+ */
 export function validateEmbeddings(
   embeddings: readonly unknown[],
   expectedDim: number | null,
 ): Float32Array[] {
   let dim = expectedDim;
+  embeddings.forEach((raw, i) => {
+    const length = checkVector(raw, i);
+    if (length === 0 || length > MAX_DIMENSION) {
+      throw invalidArgument(`Embedding ${i} has ${length} dimensions; expected 1 to ${MAX_DIMENSION}`);
+    }
+    if (dim === null) dim = length;
+    else if (length !== dim) {
+      throw invalidArgument(`Embedding dimension ${length} does not match collection dimensionality ${dim}`);
+    }
+  });
+  const width = dim ?? 0;
+  const block = new Float32Array(embeddings.length * width);
   return embeddings.map((raw, i) => {
-    const vector = toVector(raw, i);
-    if (vector.length === 0 || vector.length > MAX_DIMENSION) {
-      throw invalidArgument(`Embedding ${i} has ${vector.length} dimensions; expected 1 to ${MAX_DIMENSION}`);
-    }
-    if (dim === null) dim = vector.length;
-    else if (vector.length !== dim) {
-      throw invalidArgument(
-        `Embedding dimension ${vector.length} does not match collection dimensionality ${dim}`,
-      );
-    }
+    const vector = block.subarray(i * width, (i + 1) * width);
+    vector.set(raw as EmbeddingLike);
     return vector;
   });
 }
 
-function toVector(raw: unknown, index: number): Float32Array {
+/** Checks one embedding's type and values (numbers, finite, within float32 range); returns its length. */
+function checkVector(raw: unknown, index: number): number {
   if (!(raw instanceof Float32Array) && !Array.isArray(raw)) {
     throw invalidArgument(`Embedding ${index} must be an array of numbers`);
   }
-  const vector = new Float32Array((raw as EmbeddingLike).length);
-  for (let j = 0; j < vector.length; j++) {
-    const x = (raw as EmbeddingLike)[j];
+  const values = raw as EmbeddingLike;
+  for (let j = 0; j < values.length; j++) {
+    const x = values[j];
     if (typeof x !== 'number' || !Number.isFinite(x)) {
       throw invalidArgument(`Embedding ${index} has a non-finite or non-numeric value at position ${j}`);
     }
-    const f = Math.fround(x);
-    if (!Number.isFinite(f))
+    if (!Number.isFinite(Math.fround(x)))
       throw invalidArgument(`Embedding ${index} has a value out of float32 range at ${j}`);
-    vector[j] = f;
   }
-  return vector;
+  return values.length;
 }
 
 /** Validates one record's metadata; `{}` becomes null, as Chroma stores it. */

@@ -11,8 +11,17 @@ export function encodeEmbedding(vector: Float32Array): Buffer {
   return out;
 }
 
-/** Unpacks a little-endian float32 buffer into a fresh Float32Array that owns its memory. */
+/**
+ * Unpacks a little-endian float32 buffer into a Float32Array that owns its memory.
+ *
+ * @remarks A blob read from SQLite is a fresh buffer of its own: when aligned it is viewed, not copied (one
+ * allocation per vector read instead of two).
+ */
 export function decodeEmbedding(blob: Buffer): Float32Array {
+  const owned = blob.byteOffset === 0 && blob.buffer.byteLength === blob.byteLength;
+  if (LITTLE_ENDIAN && owned && blob.byteLength % 4 === 0) {
+    return new Float32Array(blob.buffer, 0, blob.byteLength >>> 2);
+  }
   const out = new Float32Array(blob.byteLength >>> 2);
   if (LITTLE_ENDIAN) {
     new Uint8Array(out.buffer).set(blob.subarray(0, out.byteLength));

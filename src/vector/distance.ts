@@ -112,3 +112,14 @@ export function storedDistance(space: Space): StoredDistance {
 export function prepareVector(space: Space, v: Float32Array): Float32Array {
   return space === 'cosine' ? normalized(v) : new Float32Array(v);
 }
+
+/** Writes the form of `v` an index stores (see {@link prepareVector}) into `out`, which it returns; no allocation. */
+export function prepareInto(space: Space, v: Float32Array, out: Float32Array): Float32Array {
+  out.set(v);
+  if (space !== 'cosine') return out;
+  const norm = Math.sqrt(dot(v, v));
+  if (norm === 0) return out;
+  const inv = 1 / norm;
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * inv;
+  return out;
+}

@@ -4,7 +4,7 @@ import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';
 import { checkBatch, checkVector } from './brute-force-index.js';
-import { distanceFunction, prepareVector } from './distance.js';
+import { distanceFunction, prepareInto, prepareVector } from './distance.js';
 import { QuantizedMirror } from './quantized-mirror.js';
 import { readValidSidecar, writeIndexFiles, type IndexFiles } from './index-files.js';
 import { compare } from './top-k.js';
@@ -81,6 +81,8 @@ export class HnswIndex implements VectorIndex {
   #deleted = new Set<number>();
   #ef: number;
   readonly #scratch: number[];
+  /** Reused for each stored vector's prepared form, so inserts allocate nothing per vector. */
+  readonly #prepared: Float32Array;
 
   private constructor(dimension: number, params: HnswParams, files: Files, options: HnswIndexOptions) {
     this.dimension = dimension;
@@ -91,6 +93,7 @@ export class HnswIndex implements VectorIndex {
     this.#mirror = new QuantizedMirror(dimension, params.space);
     this.#ef = params.efSearch;
     this.#scratch = new Array<number>(dimension).fill(0);
+    this.#prepared = new Float32Array(dimension);
   }
 
   /** A new empty index; `files` says where `save` writes (null: memory only). */
@@ -155,7 +158,7 @@ export class HnswIndex implements VectorIndex {
     checkBatch(this.dimension, labels, vectors);
     for (const label of labels) checkLabel(label);
     for (let i = 0; i < labels.length; i++) {
-      const prepared = prepareVector(this.#params.space, vectors[i]!);
+      const prepared = prepareInto(this.#params.space, vectors[i]!, this.#prepared);
       this.#addToGraph(labels[i]!, prepared);
       this.#mirror.put(labels[i]!, prepared);
     }
@@ -225,7 +228,7 @@ export class HnswIndex implements VectorIndex {
       labels.forEach((label, i) => {
         // The source may have moved on since the save (a record deleted): the graph's copy is what was saved.
         const v = vectors[i] ?? this.#graphVector(label);
-        if (v) this.#mirror.put(label, prepareVector(this.#params.space, v));
+        if (v) this.#mirror.put(label, prepareInto(this.#params.space, v, this.#prepared));
       });
     }
   }

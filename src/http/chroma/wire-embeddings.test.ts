@@ -42,3 +42,35 @@ describe('toEmbeddings', () => {
     expect(() => toEmbeddings([7], 'embeddings')).toThrow(/embeddings\.0/);
   });
 });
+
+/** The decoder before batches were decoded into one block: the reference for every outcome and message. */
+function referenceDecode(text: string, index: number): number[] {
+  const bytes = Buffer.from(text, 'base64');
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  if (text.length % 4 !== 0 || bytes.length !== (text.length / 4) * 3 - padding) {
+    throw new Error(`Embedding ${index} is not valid base64`);
+  }
+  if (bytes.length % 4 !== 0) {
+    throw new Error(`Embedding ${index} has ${bytes.length} bytes, not a whole number of float32 values`);
+  }
+  return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readFloatLE(i * 4));
+}
+
+function outcome(decode: () => unknown[]): unknown {
+  try {
+    return decode().map((v) => Array.from(v as ArrayLike<number>));
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+describe('toEmbeddings on batches of base64 strings', () => {
+  const good = encodeBase64Embedding([1, -2, 0.25]);
+  const strings = [good, 'AAAAAAA=', 'AA=A', 'AAA*AAAA', '====', 'AAAAAA==', 'AAAA', '', 'AAAAAAAAAAA=', 'A'];
+  const batches = strings.flatMap((a) => strings.map((b) => [good, a, b]));
+
+  it.each(batches.map((batch) => [batch]))('should decode %j as one string after another would', (batch) => {
+    const want = outcome(() => batch.map((text, i) => referenceDecode(text, i)));
+    expect(outcome(() => toEmbeddings(batch, 'embeddings'))).toEqual(want);
+  });
+});
