@@ -1,5 +1,5 @@
 /** Readiness: whether this server should be sent traffic, as opposed to whether it is alive (the heartbeat). */
-import { rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { DATABASE_FILE } from '../engine-factory.js';
@@ -109,12 +109,18 @@ export class Readiness {
       this.#probe ??= new BetterSqlite3(join(dataDir, DATABASE_FILE), { fileMustExist: true, timeout: 0 });
       this.#probe.exec('BEGIN IMMEDIATE');
       this.#probe.exec('ROLLBACK');
-      return null;
     } catch (err) {
       if (isBusy(err)) return null;
       this.#probe?.close();
       this.#probe = null;
       return `store not writable (${(err as { code?: string }).code ?? String(err)})`;
+    }
+    try {
+      // SQLite opens a file it may not write read-only without a word, and BEGIN IMMEDIATE writes nothing.
+      accessSync(join(dataDir, DATABASE_FILE), constants.W_OK);
+      return null;
+    } catch (err) {
+      return `database file not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
     }
   }
 

@@ -59,11 +59,17 @@ describe('a database file kbgate may not write', () => {
     const { dataDir, file } = readOnlyDataDir();
     const result = await run(['--import', TSX, FIXTURE, dataDir], { ...process.env, HOME: tmpdir() });
     expect(result.stderr).not.toMatch(/Error/);
-    const answer = JSON.parse(result.stdout) as { status: number; body: { error: string; message: string } };
+    const answer = JSON.parse(result.stdout) as {
+      status: number;
+      body: { error: string; message: string };
+      health: { status: number; body: unknown };
+    };
     expect(answer.status).toBe(503);
     expect(answer.body.error).toBe('ServiceUnavailableError');
     expect(answer.body.message).toContain(file);
     expect(answer.body.message).toContain('read-only');
+    expect(answer.health.status).toBe(503);
+    expect(JSON.stringify(answer.health.body)).toContain('database file not writable');
   });
 
   it('should stop kbgate serve at start-up with one line naming the file', async () => {
