@@ -4,7 +4,7 @@
  *
  * Usage: npm run bench -- [--n 100000] [--dim 384] [--queries 300] [--batch 1000]
  */
-import { rmSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -101,6 +101,7 @@ for (const q of queries) {
 }
 
 // The engine, through the public client, on a data directory.
+const rssBeforeEngine = process.memoryUsage().rss;
 const dir = mkdtempSync(join(tmpdir(), 'kbgate-bench-'));
 const client = new PersistentClient({ path: dir });
 const col = await client.createCollection({ name: 'bench', configuration: { hnsw: { space: 'cosine' } } });
@@ -113,9 +114,10 @@ const insertMs = await time(async () => {
       metadatas: slice.map((_, j) => ({ bucket: bucketOf(start + j) })),
     });
   }
+  await client.engine.indexesSettled(); // writes are acknowledged first and indexed in slices: count until indexed
 });
 const toLabels = (ids: string[][]) => ids.map((row) => row.map((id) => Number(id.slice(2))));
-// The engine indexes a write after answering it; the first query applies what is still queued, so warm up first.
+// Warm up (statement caches, the first search's allocations).
 await col.query({ queryEmbeddings: [queries[0] as Float32Array], nResults: K });
 const engineLat: number[] = [];
 const engineFound: number[][] = [];
@@ -142,6 +144,7 @@ for (const q of queries) {
     }),
   );
 }
+const rssWithEngine = process.memoryUsage().rss;
 const reopenMs = await time(async () => {
   client.close();
   const again = new PersistentClient({ path: dir });
@@ -149,6 +152,7 @@ const reopenMs = await time(async () => {
   await c.query({ queryEmbeddings: [queries[0] as Float32Array], nResults: 1 });
   again.close();
 });
+const diskBytes = directoryBytes(dir);
 rmSync(dir, { recursive: true, force: true });
 
 console.log(
@@ -165,3 +169,15 @@ console.log(`close + reopen + first query: ${reopenMs.toFixed(0)} ms`);
 console.log(
   `rss: ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB (oracle, raw index and engine together)`,
 );
+console.log(
+  `engine: +${((rssWithEngine - rssBeforeEngine) / 1e6).toFixed(0)} MB resident after inserting and querying, ` +
+    `${(diskBytes / 1e6).toFixed(0)} MB on disk (database and saved index)`,
+);
+
+/** Bytes of the files under a directory. */
+function directoryBytes(path: string): number {
+  return readdirSync(path, { withFileTypes: true }).reduce((sum, entry) => {
+    const full = join(path, entry.name);
+    return sum + (entry.isDirectory() ? directoryBytes(full) : statSync(full).size);
+  }, 0);
+}

@@ -269,6 +269,11 @@ export class Engine {
     this.#indexes.prepare(this.getCollectionById(collectionId));
   }
 
+  /** Resolves once this process's committed writes are all in their vector indexes (they are applied in slices). */
+  indexesSettled(): Promise<void> {
+    return this.#indexes.settled();
+  }
+
   /** Persists every open vector index. */
   flush(): void {
     this.#indexes.saveAll();

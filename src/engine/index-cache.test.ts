@@ -169,4 +169,24 @@ describe('IndexCache with writes pending', () => {
     }
     store.close();
   });
+
+  it('should resolve settled() once every queued write is in the index', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const cache = new IndexCache(store, failingFactory(), { readerAppliesUpTo: 0, sliceMs: 0 });
+    cache.prepare(MODEL);
+    await cache.settled();
+    writeBatch(
+      store,
+      cache,
+      Array.from({ length: 40 }, (_, i): [string, number[]] => [`s${i}`, [i, 1]]),
+    );
+    const before = cache.acquire(MODEL)!.appliedSeq;
+    await cache.settled();
+    const after = cache.acquire(MODEL)!;
+    expect(before).toBeLessThan(store.currentSeq(MODEL.id));
+    expect(after.appliedSeq).toBe(store.currentSeq(MODEL.id));
+    expect(after.size).toBe(40);
+    store.close();
+  });
 });

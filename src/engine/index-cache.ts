@@ -44,6 +44,7 @@ export class IndexCache {
   readonly #open = new Map<string, VectorIndex>();
   readonly #pending = new Map<string, PendingWrite[]>();
   readonly #waiters = new Map<string, (() => void)[]>();
+  #settledWaiters: (() => void)[] = [];
   #drainScheduled = false;
 
   constructor(store: RecordStore, factory: VectorIndexFactory, options: IndexCacheOptions = {}) {
@@ -118,6 +119,12 @@ export class IndexCache {
     });
   }
 
+  /** Resolves once every queued write of every collection is in its index. */
+  settled(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
   /** Updates search-time parameters of an open index. */
   setEfSearch(collectionId: string, ef: number): void {
     this.#open.get(collectionId)?.setEfSearch(ef);
@@ -171,11 +178,20 @@ export class IndexCache {
 
   /** Lets waiting writers go once the collection's pending vectors are back within the limit. */
   #wakeWriters(collectionId: string): void {
+    this.#wakeSettled();
     const waiting = this.#waiters.get(collectionId);
     if (!waiting) return;
     const queue = this.#pending.get(collectionId);
     if (queue && pendingVectors(queue) > this.#options.maxPending) return;
     this.#waiters.delete(collectionId);
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Lets {@link settled} callers go once nothing is pending. */
+  #wakeSettled(): void {
+    if (this.#pending.size > 0 || this.#settledWaiters.length === 0) return;
+    const waiting = this.#settledWaiters;
+    this.#settledWaiters = [];
     for (const resolve of waiting) resolve();
   }
 
