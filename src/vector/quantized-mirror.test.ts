@@ -79,4 +79,20 @@ describe('QuantizedMirror', () => {
     mirror.put(N + 1, prepareVector('cosine', data[N]!));
     expect(mirror.candidates(query, 10, allowed)[0]).toBe(N + 1);
   });
+
+  it.each(['l2', 'ip', 'cosine'] as const)(
+    'should bound how far each approximate distance is from the exact one in %s space',
+    (space) => {
+      const { mirror, exact } = build(space);
+      for (const query of data.slice(N)) {
+        const found = mirror.nearest(prepareVector(space, query), 200);
+        const all = exact.search(query, N);
+        const truth = new Map(all.labels.map((l, i) => [l, all.distances[i]]));
+        found.labels.forEach((label, i) => {
+          const error = Math.abs(found.distances[i]! - truth.get(label)!);
+          expect(error).toBeLessThanOrEqual(found.errors[i]! + 1e-6);
+        });
+      }
+    },
+  );
 });

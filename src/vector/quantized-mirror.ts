@@ -18,6 +18,13 @@ const LANES = 16;
 const INT32_MAX = 2_147_483_647;
 const INT16_MAX = 32_767;
 
+/** Labels by ascending approximate distance, with those distances and a bound on each one's error. */
+export interface ScoredCandidates {
+  labels: number[];
+  distances: number[];
+  errors: number[];
+}
+
 /** The slots (and their labels) of an allowed set, valid while the mirror's slot layout is unchanged. */
 interface AllowedSlots {
   layout: number;
@@ -48,6 +55,8 @@ export class QuantizedMirror {
   #capacity = INITIAL_CAPACITY;
   #scales: Float32Array;
   #squaredNorms: Float32Array;
+  /** Per row, the sum of its codes' magnitudes: what bounds the row's approximation error for a query. */
+  #absSums: Float32Array;
   readonly #slots = new LabelSlots();
   /** Changes whenever a label gets or loses a slot (cached allowed slots are then stale). */
   #layout = 0;
@@ -63,6 +72,7 @@ export class QuantizedMirror {
     this.#codes = new Int8Array(this.#memory.buffer);
     this.#scales = new Float32Array(INITIAL_CAPACITY);
     this.#squaredNorms = new Float32Array(INITIAL_CAPACITY);
+    this.#absSums = new Float32Array(INITIAL_CAPACITY);
   }
 
   /** The number of live vectors. */
@@ -94,11 +104,17 @@ export class QuantizedMirror {
     const scale = max === 0 ? 1 : max / 127;
     const codes = this.#codes;
     const base = slot * this.#stride;
-    for (let i = 0; i < prepared.length; i++) codes[base + i] = Math.round(prepared[i]! / scale);
+    let absSum = 0;
+    for (let i = 0; i < prepared.length; i++) {
+      const code = Math.round(prepared[i]! / scale);
+      codes[base + i] = code;
+      absSum += Math.abs(code);
+    }
     // The padding may hold a former scan's scratch data (scratch sits past the last row until the storage grows).
     if (prepared.length < this.#stride) codes.fill(0, base + prepared.length, base + this.#stride);
     this.#scales[slot] = scale;
     this.#squaredNorms[slot] = squared;
+    this.#absSums[slot] = absSum;
   }
 
   /** Removes a label; unknown labels are ignored. */
@@ -111,6 +127,7 @@ export class QuantizedMirror {
     this.#codes.copyWithin(to * stride, from * stride, (from + 1) * stride);
     this.#scales[to] = this.#scales[from]!;
     this.#squaredNorms[to] = this.#squaredNorms[from]!;
+    this.#absSums[to] = this.#absSums[from]!;
   }
 
   /**
@@ -119,11 +136,22 @@ export class QuantizedMirror {
    * @remarks Order is approximate: re-score the candidates exactly before trusting their order.
    */
   candidates(query: Float32Array, n: number, allowed?: ReadonlySet<number>): number[] {
+    return this.nearest(query, n, allowed).labels;
+  }
+
+  /**
+   * The `n` nearest labels by approximate distance, ascending, each with a bound on its error: the exact distance of
+   * `labels[i]` lies within `distances[i] ± errors[i]`.
+   *
+   * @remarks With codes `c = round(v / s)` and query codes `q' = round(q / t)`, each term of the dot product is off by
+   * at most `s t (|c| + |q'| + 1/2) / 2`; `l2` doubles it.
+   */
+  nearest(query: Float32Array, n: number, allowed?: ReadonlySet<number>): ScoredCandidates {
     const top = new TopK(n);
     const subset = allowed && allowed.size < this.size ? this.#allowedSlots(allowed) : null;
     const rows = subset ? subset.slots.length : this.size;
     const scratch = this.#prepareScratch(rows);
-    const queryScale = this.#writeQuery(scratch.query, query);
+    const { scale: queryScale, absSum: queryAbsSum } = this.#writeQuery(scratch.query, query);
     if (subset) new Int32Array(this.#memory.buffer, scratch.slots, rows).set(subset.slots);
     this.#dots(0, this.#stride, scratch.query, subset ? scratch.slots : -1, rows, scratch.out);
     const dots = new Int32Array(this.#memory.buffer, scratch.out, rows);
@@ -135,7 +163,14 @@ export class QuantizedMirror {
       const dot = dots[i]! * queryScale * this.#scales[slot]!;
       top.push(label, this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot);
     }
-    return top.toHits().labels;
+    const hits = top.toHits();
+    const factor = this.space === 'l2' ? 2 : 1;
+    const errors = hits.labels.map((label) => {
+      const slot = this.#slots.slotOf(label)!;
+      const terms = 0.5 * this.#absSums[slot]! + 0.5 * queryAbsSum + 0.25 * this.dimension;
+      return factor * this.#scales[slot]! * queryScale * terms;
+    });
+    return { labels: hits.labels, distances: hits.distances, errors };
   }
 
   /** Releases the storage; the mirror must not be used afterwards. */
@@ -144,6 +179,7 @@ export class QuantizedMirror {
     this.#codes = new Int8Array(0);
     this.#scales = new Float32Array(0);
     this.#squaredNorms = new Float32Array(0);
+    this.#absSums = new Float32Array(0);
     this.#slots.clear();
     this.#allowedCache = new WeakMap();
   }
@@ -174,15 +210,19 @@ export class QuantizedMirror {
     return { query, slots, out };
   }
 
-  /** Writes the query as int16 codes (padded with zeros) at `offset`; returns their scale. */
-  #writeQuery(offset: number, query: Float32Array): number {
+  /** Writes the query as int16 codes (padded with zeros) at `offset`; returns their scale and magnitude sum. */
+  #writeQuery(offset: number, query: Float32Array): { scale: number; absSum: number } {
     let max = 0;
     for (let i = 0; i < query.length; i++) max = Math.max(max, Math.abs(query[i]!));
     const scale = max === 0 ? 1 : max / this.#queryMax;
     const codes = new Int16Array(this.#memory.buffer, offset, this.#stride);
-    for (let i = 0; i < query.length; i++) codes[i] = Math.round(query[i]! / scale);
+    let absSum = 0;
+    for (let i = 0; i < query.length; i++) {
+      codes[i] = Math.round(query[i]! / scale);
+      absSum += Math.abs(codes[i]!);
+    }
     codes.fill(0, query.length);
-    return scale;
+    return { scale, absSum };
   }
 
   #ensureCapacity(count: number): void {
@@ -195,8 +235,11 @@ export class QuantizedMirror {
     scales.set(this.#scales);
     const norms = new Float32Array(next);
     norms.set(this.#squaredNorms);
+    const absSums = new Float32Array(next);
+    absSums.set(this.#absSums);
     this.#scales = scales;
     this.#squaredNorms = norms;
+    this.#absSums = absSums;
   }
 
   /** Grows the WebAssembly memory to at least `bytes` (new pages are zero) and refreshes the view of the codes. */

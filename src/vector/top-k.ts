@@ -31,6 +31,16 @@ export class TopK {
     this.#siftDown(0);
   }
 
+  /** True once k pairs are kept. */
+  get full(): boolean {
+    return this.#labels.length >= this.#k;
+  }
+
+  /** The distance of the worst kept pair (Infinity while none is kept). */
+  get worst(): number {
+    return this.#distances[0] ?? Infinity;
+  }
+
   /** The kept pairs sorted by ascending distance, ties by ascending label. */
   toHits(): VectorHits {
     const order = this.#labels.map((_, i) => i);
