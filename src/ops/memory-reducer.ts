@@ -4,8 +4,8 @@ import { runInNewContext } from 'node:vm';
 
 /** Bytes of request bodies after which a full garbage collection is scheduled. */
 const BODY_BYTES_PER_COLLECTION = 8 * 1024 * 1024;
-/** Delay before collecting, so a burst of writes ends (or pauses) first. */
-const COLLECT_DELAY_MS = 250;
+/** Quiet time (no further body) before collecting, so a bulk load finishes first and is collected once. */
+const COLLECT_DELAY_MS = 2_000;
 
 /** Notes request body sizes and collects garbage once large bodies have come and gone. */
 export interface MemoryReducer {
@@ -21,9 +21,10 @@ export interface MemoryReducer {
  * @remarks
  * A batch of 5,000 embeddings is about 10 MB of JSON, which becomes strings, arrays and typed arrays several times
  * its size before it is committed and indexed: garbage in V8's old generation, which grows to hold it and is only
- * shrunk by a full collection that a lightly loaded server may not run for a long time. After every 8 MB of
- * bodies, one full collection (a few milliseconds for kbgate's small live heap) runs a quarter of a second later,
- * so the process's resident memory returns to its live size between bulk loads.
+ * shrunk by a full collection that a lightly loaded server may not run for a long time. Once 8 MB of bodies have
+ * arrived, one full collection runs after two seconds without another body: once per bulk load, not per batch (a
+ * forced collection per batch cost more CPU than the memory it returned was worth), so the process's resident
+ * memory returns towards its live size after the load.
  */
 export function createMemoryReducer(): MemoryReducer {
   setFlagsFromString('--expose-gc');
@@ -34,10 +35,10 @@ export function createMemoryReducer(): MemoryReducer {
     noteBody(bytes: number): void {
       bytesSince += bytes;
       if (bytesSince < BODY_BYTES_PER_COLLECTION) return;
-      bytesSince = 0;
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         timer = null;
+        bytesSince = 0;
         collect();
       }, COLLECT_DELAY_MS).unref();
     },
