@@ -1,5 +1,5 @@
 /** The Express application: middleware, Chroma routes and error handling; never listens itself. */
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { readPackageVersion } from '../cli/package-version.js';
 import type { Config } from '../config.js';
@@ -65,11 +65,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(createSecurityHeaders(config.publicUrl));
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
-  app.use(createPluginRouter({ engine: deps.engine, config })); // public manifest/spec/logo; /search: own auth
-  app.use(createConsolePage()); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
+  app.use(exceptApi(createPluginRouter({ engine: deps.engine, config }))); // public manifest/spec/logo; /search: own auth
+  app.use(exceptApi(createConsolePage())); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
   app.use(createAuth(authOptionsFrom(config)));
   const readiness = deps.readiness ?? ALWAYS_READY;
-  app.use(createMetricsRoute({ engine: deps.engine, config, readiness }));
+  app.use(exceptApi(createMetricsRoute({ engine: deps.engine, config, readiness })));
   app.use(createJsonBodyParser(config.maxBodyBytes));
 
   const ctx: RouteContext = { engine: deps.engine, config, readiness };
@@ -87,4 +87,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler());
   app.use(createErrorHandler(logger));
   return app;
+}
+
+/**
+ * Runs `handler` for every request but those under `/api/` (the Chroma API), which it never serves.
+ *
+ * @remarks The plugin, console and metrics routers match none of the API's paths; skipping them spares each API
+ * request a walk through their routes.
+ */
+function exceptApi(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => (req.url.startsWith('/api/') ? next() : handler(req, res, next));
 }
