@@ -25,9 +25,8 @@ export interface MemoryReducer {
  * its size before it is committed and indexed: garbage in V8's old generation, which grows to hold it and is only
  * shrunk by a full collection that a lightly loaded server may not run for a long time. Once 8 MB of large bodies
  * (1 MB or more) have arrived, one full collection runs after two seconds without another: once per bulk load, not
- * per batch, and not put off by the queries that follow (a
- * forced collection per batch cost more CPU than the memory it returned was worth), so the process's resident
- * memory returns towards its live size after the load.
+ * per batch (a forced collection per batch cost more CPU than the memory it returned was worth), and not put off by
+ * the queries that follow, so the process's resident memory returns towards its live size after the load.
  */
 export function createMemoryReducer(): MemoryReducer {
   setFlagsFromString('--expose-gc');
