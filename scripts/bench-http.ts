@@ -1,7 +1,8 @@
 /**
  * HTTP benchmark through the official chromadb client, against any Chroma-compatible server: insert rate, query
  * latency (single client) and QPS (16 in flight), recall@10 against an exact scan, and a 10%-selective filtered query.
- * With `--pid`, the server's CPU time per operation and its resident memory are read from /proc.
+ * With `--pid`, the server's CPU time per operation and its resident memory are read from /proc. Queries start once
+ * the server has finished indexing what was inserted (`settled_after_ms`: its CPU quiet, read from /proc).
  *
  * Usage: npm run bench:http -- [--url http://127.0.0.1:8000] [--pid <server pid>] [--n 100000] [--dim 384]
  *        [--queries 500] [--concurrency 16] [--token <token>] [--keep]
@@ -34,6 +35,10 @@ const BUCKETS = 10;
 const CLOCK_TICKS = 100;
 /** Queries run before measuring, so lazy index loading is not counted as query time. */
 const WARMUP = 20;
+/** A server using less CPU than this per {@link SETTLE_INTERVAL_MS} is done with background work (indexing). */
+const SETTLE_CPU_MS = 10;
+const SETTLE_INTERVAL_MS = 500;
+const SETTLE_TIMEOUT_MS = 120_000;
 
 /** Server CPU milliseconds (user + system) so far, from /proc/<pid>/stat; null without --pid. */
 function serverCpuMs(): number | null {
@@ -47,6 +52,29 @@ function serverRssMb(): number | null {
   if (PID === null) return null;
   const line = readFileSync(`/proc/${PID}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return line ? Number(line[1]) / 1024 : null;
+}
+
+/**
+ * Waits until the server has finished the background work inserts left (kbgate and Chroma both index after they
+ * acknowledge a write), so that work is not counted as query time: with `--pid`, until its CPU stays under
+ * {@link SETTLE_CPU_MS} per interval twice in a row; without, two seconds.
+ */
+async function settle(): Promise<number> {
+  const start = performance.now();
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (PID === null) {
+    await sleep(2_000);
+    return performance.now() - start;
+  }
+  let quiet = 0;
+  let before = serverCpuMs() as number;
+  while (quiet < 2 && performance.now() - start < SETTLE_TIMEOUT_MS) {
+    await sleep(SETTLE_INTERVAL_MS);
+    const now = serverCpuMs() as number;
+    quiet = now - before < SETTLE_CPU_MS ? quiet + 1 : 0;
+    before = now;
+  }
+  return performance.now() - start;
 }
 
 function percentile(samples: number[], p: number): number {
@@ -177,6 +205,8 @@ async function main(): Promise<void> {
   let rss: number | null = null;
   try {
     rows.push(await insert(collection, data, batch));
+    const settledMs = await settle();
+    rows[0]!.settled_after_ms = settledMs.toFixed(0);
     await drive(WARMUP, 1, (i) => queryOne(collection, queries, i % Q));
     await drive(WARMUP, 1, (i) => queryOne(collection, queries, i % Q, { bucket: i % BUCKETS }));
     const found: string[][] = [];
