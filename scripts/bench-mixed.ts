@@ -2,7 +2,8 @@
  * Mixed read/write load through the official chromadb client, against any Chroma-compatible server: do queries wait
  * behind writes? After loading `--n` vectors, `--clients` clients each send `--requests` requests, a quarter of
  * them adds of `--batch` new vectors and the rest queries; then the same number of queries run alone. Reports query
- * p50/p99 with and without writes, add latency and the vectors/s added under read load.
+ * p50/p99 with and without writes, add latency and the vectors/s added under read load. Queries start once the
+ * server's CPU is quiet after the load (with `--pid`), so its background indexing is not counted.
  *
  * Usage: npm run bench:mixed -- [--url http://127.0.0.1:8000] [--pid <server pid>] [--n 20000] [--dim 384]
  *        [--clients 16] [--requests 50] [--batch 100] [--write-share 0.25]
@@ -38,6 +39,21 @@ function serverCpuMs(): number | null {
   const stat = readFileSync(`/proc/${PID}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Waits until the server's CPU is quiet (background indexing of the load done); two seconds without `--pid`. */
+async function settle(): Promise<void> {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  if (PID === null) return sleep(2_000);
+  const start = performance.now();
+  let quiet = 0;
+  let before = serverCpuMs() as number;
+  while (quiet < 2 && performance.now() - start < 120_000) {
+    await sleep(500);
+    const now = serverCpuMs() as number;
+    quiet = now - before < 10 ? quiet + 1 : 0;
+    before = now;
+  }
 }
 
 function percentile(samples: number[], p: number): number {
@@ -135,6 +151,7 @@ async function main(): Promise<void> {
   });
   try {
     await load(collection, data);
+    await settle();
     for (let i = 0; i < 20; i++) await collection.query({ queryEmbeddings: [queries[i]!], nResults: 10 });
     const readsOnly = await run(collection, queries, extra, false);
     const mixed = await run(collection, queries, extra, true);
