@@ -44,7 +44,10 @@ function serverCpuMs(): number | null {
 /** Waits until the server's CPU is quiet (background indexing of the load done); two seconds without `--pid`. */
 async function settle(): Promise<void> {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  if (PID === null) return sleep(2_000);
+  if (PID === null) {
+    await sleep(2_000);
+    return;
+  }
   const start = performance.now();
   let quiet = 0;
   let before = serverCpuMs() as number;
