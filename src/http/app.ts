@@ -7,6 +7,7 @@ import type { Engine } from '../engine/database.js';
 import { authOptionsFrom, createAuth } from './auth.js';
 import { registerCollectionRoutes } from './chroma/collections.js';
 import { registerDatabaseRoutes } from './chroma/databases.js';
+import { createFastLane } from './chroma/fast-lane.js';
 import { registerRecordRoutes } from './chroma/records.js';
 import type { RouteContext } from './chroma/route-context.js';
 import { registerSystemRoutes } from './chroma/system.js';
@@ -33,6 +34,8 @@ export interface AppDeps {
   tracing?: Tracing;
   /** Readiness for the healthcheck and metrics (the server's Readiness); always ready when absent. */
   readiness?: () => ReadinessReport;
+  /** Whether Chroma's record requests may take the fast lane (default true; tests compare both ways). */
+  fastLane?: boolean;
 }
 
 const ALWAYS_READY = (): ReadinessReport => ({
@@ -53,26 +56,30 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.set('etag', false);
   app.set('trust proxy', false);
+  app.disable('x-powered-by'); // helmet would remove it; not setting it keeps the fast lane's one-call headers
+  const readiness = deps.readiness ?? ALWAYS_READY;
+  const ctx: RouteContext = { engine: deps.engine, config, readiness };
+  const requestLog = { mode: config.logRequests, slowMs: config.slowRequestMs, slowExempt: ['/v1/'] };
+  const auth = createAuth(authOptionsFrom(config));
+  const errorHandler = createErrorHandler(logger);
+  const tracing = deps.tracing?.enabled ? deps.tracing : null;
+  if (deps.fastLane !== false && tracing === null && config.logRequests !== 'all') {
+    app.use(
+      createFastLane({ ctx, auth, errorHandler, logger, log: requestLog, maxBodyBytes: config.maxBodyBytes }),
+    );
+  }
   app.use(createRequestMetrics());
-  if (deps.tracing) app.use(deps.tracing.middleware);
-  app.use(
-    createRequestLogger(logger, {
-      mode: config.logRequests,
-      slowMs: config.slowRequestMs,
-      slowExempt: ['/v1/'],
-    }),
-  );
+  if (tracing) app.use(tracing.middleware);
+  app.use(createRequestLogger(logger, requestLog));
   app.use(createSecurityHeaders(config.publicUrl));
   app.use(createCors(config.corsOrigins));
   app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
   app.use(exceptApi(createPluginRouter({ engine: deps.engine, config }))); // public manifest/spec/logo; /search: own auth
   app.use(exceptApi(createConsolePage())); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
-  app.use(createAuth(authOptionsFrom(config)));
-  const readiness = deps.readiness ?? ALWAYS_READY;
+  app.use(auth);
   app.use(exceptApi(createMetricsRoute({ engine: deps.engine, config, readiness })));
   app.use(createJsonBodyParser(config.maxBodyBytes));
 
-  const ctx: RouteContext = { engine: deps.engine, config, readiness };
   const router = express.Router();
   registerSystemRoutes(router, ctx);
   registerTenantRoutes(router, ctx);
@@ -85,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(CONSOLE_API_PATH, createConsoleApi({ engine: deps.engine, config, logger, version }));
 
   app.use(notFoundHandler());
-  app.use(createErrorHandler(logger));
+  app.use(errorHandler);
   return app;
 }
 

@@ -30,22 +30,34 @@ export function createJsonBodyParser(limit: number): RequestHandler {
   return (req, res, next) => {
     const length = plainJsonLength(req);
     if (length === null || length > limit || req.body !== undefined) return fallback(req, res, next);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('error', next);
-    req.once('end', () => {
-      try {
-        req.body = parseJson(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-      } catch (err) {
-        return next(err);
-      }
+    readPlainJson(req).then((body) => {
+      req.body = body;
       next();
-    });
+    }, next);
   };
 }
 
+/**
+ * Reads and parses a body {@link plainJsonLength} accepted, in one pass: chunks, one decode, `JSON.parse`. Fails as
+ * express.json does (`entity.parse.failed`) on malformed JSON.
+ */
+export function readPlainJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('error', reject);
+    req.once('end', () => {
+      try {
+        resolve(parseJson(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
 /** The declared length of a plain, uncompressed UTF-8 JSON body; null for anything express.json should handle. */
-function plainJsonLength(req: IncomingMessage): number | null {
+export function plainJsonLength(req: IncomingMessage): number | null {
   const { headers } = req;
   const type = headers['content-type'];
   const length = headers['content-length'];

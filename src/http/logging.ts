@@ -1,6 +1,6 @@
 /** Structured request logging: pino, a request id on every response, a log line for failed and slow requests. */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
@@ -43,36 +43,53 @@ export function createRequestLogger(
 ): RequestHandler {
   return (req, res, next) => {
     const started = Date.now();
-    const slowMs = options.slowExempt?.some((p) => req.url.startsWith(p)) ? Infinity : options.slowMs;
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req);
     res.setHeader('X-Request-Id', id);
     (req as { id?: string }).id = id;
     defineRequestLog(req, () => logger.child({ req: describeRequest(req, id) }));
     const done = (): void => {
       res.off('finish', done);
       res.off('close', done);
-      const responseTime = Date.now() - started;
-      const level = levelOf(res.statusCode, res.writableFinished, responseTime >= slowMs, options.mode);
-      if (level === 'silent' || !logger.isLevelEnabled(level)) return;
-      const line: Record<string, unknown> = {
-        req: describeRequest(req, id),
-        res: { statusCode: res.statusCode },
-        responseTime,
-      };
-      // The name of the credential that authenticated it (`admin`, a read-only token's name, a Basic user).
-      if (typeof res.locals.principal === 'string') line.principal = res.locals.principal;
-      if (res.statusCode >= 500) {
-        logger.error(
-          { ...line, err: new Error(`failed with status code ${res.statusCode}`) },
-          'request errored',
-        );
-      } else logger[level](line, messageOf(level, res.writableFinished));
+      logRequestOutcome(logger, options, req, res, id, started);
     };
     res.on('finish', done);
     res.on('close', done);
     next();
   };
+}
+
+/** The request's id: a well-formed incoming `X-Request-Id`, else a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Writes the line a finished or aborted request gets under `options` (none for most); `started` is its `Date.now()`
+ * on arrival.
+ */
+export function logRequestOutcome(
+  logger: Logger,
+  options: RequestLogOptions,
+  req: IncomingMessage,
+  res: ServerResponse & { locals?: Record<string, unknown> },
+  id: string,
+  started: number,
+): void {
+  const slowMs = options.slowExempt?.some((p) => req.url?.startsWith(p)) ? Infinity : options.slowMs;
+  const responseTime = Date.now() - started;
+  const level = levelOf(res.statusCode, res.writableFinished, responseTime >= slowMs, options.mode);
+  if (level === 'silent' || !logger.isLevelEnabled(level)) return;
+  const line: Record<string, unknown> = {
+    req: describeRequest(req, id),
+    res: { statusCode: res.statusCode },
+    responseTime,
+  };
+  // The name of the credential that authenticated it (`admin`, a read-only token's name, a Basic user).
+  if (typeof res.locals?.principal === 'string') line.principal = res.locals.principal;
+  if (res.statusCode >= 500) {
+    logger.error({ ...line, err: new Error(`failed with status code ${res.statusCode}`) }, 'request errored');
+  } else logger[level](line, messageOf(level, res.writableFinished));
 }
 
 /** The level of a finished (or aborted) request's line; `silent` writes none. */

@@ -19,7 +19,7 @@ export function createOtlpTracing(options: TracingOptions & { endpoint: string }
     ],
   });
   const tracer = provider.getTracer('kbgate-http');
-  return { middleware: traceRequests(tracer), shutdown: () => provider.shutdown() };
+  return { enabled: true, middleware: traceRequests(tracer), shutdown: () => provider.shutdown() };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Request, RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /** The headers one helmet configuration sets and removes; the same for every request. */
-interface HeaderSet {
+export interface HeaderSet {
   set: readonly (readonly [string, string])[];
   removed: readonly string[];
 }
@@ -22,6 +22,17 @@ interface HeaderSet {
  * dozen chained middleware calls per request become one loop.
  */
 export function createSecurityHeaders(publicUrl: string): RequestHandler {
+  const headersFor = securityHeadersFor(publicUrl);
+  return (req, res, next) => {
+    const headers = headersFor(req);
+    for (const name of headers.removed) res.removeHeader(name);
+    for (const [name, value] of headers.set) res.setHeader(name, value);
+    next();
+  };
+}
+
+/** The security headers a request's response gets (see {@link createSecurityHeaders}), computed once per kind. */
+export function securityHeadersFor(publicUrl: string): (req: Request) => HeaderSet {
   const behindTls = publicUrl.startsWith('https:');
   const common = { crossOriginResourcePolicy: { policy: 'cross-origin' as const } };
   const overHttps = recordHelmet(common);
@@ -29,12 +40,7 @@ export function createSecurityHeaders(publicUrl: string): RequestHandler {
     ...common,
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
-  return (req, res, next) => {
-    const headers = isHttps(req, behindTls) ? overHttps : overHttp;
-    for (const name of headers.removed) res.removeHeader(name);
-    for (const [name, value] of headers.set) res.setHeader(name, value);
-    next();
-  };
+  return (req) => (isHttps(req, behindTls) ? overHttps : overHttp);
 }
 
 /** Runs helmet once against a recording response and returns what it set and removed. */

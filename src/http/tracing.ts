@@ -3,6 +3,8 @@ import type { RequestHandler } from 'express';
 
 /** Request tracing: the middleware and a shutdown that flushes spans not yet exported. */
 export interface Tracing {
+  /** Whether spans are recorded (an endpoint is configured); the middleware does nothing otherwise. */
+  enabled: boolean;
   middleware: RequestHandler;
   shutdown(): Promise<void>;
 }
@@ -24,7 +26,7 @@ export interface TracingOptions {
  */
 export async function createTracing(options: TracingOptions): Promise<Tracing> {
   if (options.endpoint === null) {
-    return { middleware: (_req, _res, next) => next(), shutdown: async () => {} };
+    return { enabled: false, middleware: (_req, _res, next) => next(), shutdown: async () => {} };
   }
   const { createOtlpTracing } = await import('./otlp-tracing.js');
   return createOtlpTracing({ ...options, endpoint: options.endpoint });

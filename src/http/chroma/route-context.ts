@@ -62,9 +62,19 @@ export function resolveCollection(
 ): CollectionModel {
   const id = param(req, 'collection_id');
   label(res, operation, id);
+  return findCollection(ctx, param(req, 'tenant'), param(req, 'database'), id);
+}
+
+/** The collection `id` when it lives in `tenant` and `database`; NOT_FOUND otherwise, INVALID_ARGUMENT for a non-UUID. */
+export function findCollection(
+  ctx: RouteContext,
+  tenant: string,
+  database: string,
+  id: string,
+): CollectionModel {
   if (!UUID.test(id)) throw invalidArgument('Collection ID is not a valid UUID');
   const collection = ctx.engine.getCollectionById(id);
-  if (collection.tenant !== param(req, 'tenant') || collection.database !== param(req, 'database')) {
+  if (collection.tenant !== tenant || collection.database !== database) {
     throw notFound(`Collection "${id}" does not exist`);
   }
   return collection;
