@@ -1,0 +1,208 @@
+/**
+ * Side-by-side HTTP benchmark: starts kbgate (the built `dist/`, a fresh data directory) and Chroma 1.x's own server
+ * (`../shared/tools/chroma-server.sh`, or the command in --chroma-cmd), runs `scripts/bench-http.ts` against each in
+ * turn, alternating which goes first, and prints each run's figures and the kbgate/Chroma ratios with their range.
+ * Each server is started fresh for each run and stopped with SIGKILL afterwards (Chroma ignores SIGTERM).
+ *
+ * Usage: npm run build && npm run bench:compare -- [--n 20000] [--runs 3] [--queries 500]
+ *        [--chroma-cmd "../shared/tools/chroma-server.sh run"] [--only kbgate|chroma]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '3' },
+    queries: { type: 'string', default: '500' },
+    'chroma-cmd': { type: 'string', default: '../shared/tools/chroma-server.sh run' },
+    only: { type: 'string' },
+  },
+});
+
+const ROOT = resolve(import.meta.dirname, '..');
+const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+
+interface Row {
+  phase: string;
+  p50_ms: string;
+  per_s: string;
+  server_cpu_ms_per_op: string;
+  recall_at_10?: string;
+}
+interface BenchOutput {
+  server_rss_mb: string | null;
+  rows: Row[];
+}
+type Figures = Record<string, number>;
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitUp(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before answering`);
+    try {
+      const res = await fetch(`${url}/api/v2/heartbeat`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no heartbeat from ${url} within 120 s`);
+}
+
+function startServer(kind: 'kbgate' | 'chroma', dir: string, port: number): ChildProcess {
+  if (kind === 'kbgate') {
+    return spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        KBGATE_HOST: '127.0.0.1',
+        KBGATE_PORT: String(port),
+        KBGATE_DATA_DIR: dir,
+        KBGATE_EMBEDDING: 'none',
+        KBGATE_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+  }
+  const [cmd, ...args] = (values['chroma-cmd'] as string).split(' ');
+  return spawn(cmd as string, [...args, dir, String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+}
+
+function runBench(url: string, pid: number): Promise<BenchOutput> {
+  return new Promise((done, fail) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'scripts', 'bench-http.ts'),
+        '--url',
+        url,
+        '--pid',
+        String(pid),
+        '--n',
+        values.n as string,
+        '--queries',
+        values.queries as string,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return fail(new Error(`bench-http exited with ${code}`));
+      try {
+        done(JSON.parse(last) as BenchOutput);
+      } catch {
+        fail(new Error(`bench-http printed no JSON summary:\n${out}`));
+      }
+    });
+  });
+}
+
+/** The figures the comparison reports, from one bench-http run. */
+function figuresOf(out: BenchOutput): Figures {
+  const find = (prefix: string) => out.rows.find((r) => r.phase.startsWith(prefix)) as Row;
+  const insert = find('insert');
+  const single = find('query, 1 client');
+  const flight = out.rows.find(
+    (r) => r.phase.startsWith('query, ') && r.phase.endsWith('in flight') && !r.phase.includes('filter'),
+  ) as Row;
+  const filtered = find('query, 10% filter, 1 client');
+  const filteredFlight = out.rows.find(
+    (r) => r.phase.includes('filter') && r.phase.endsWith('in flight'),
+  ) as Row;
+  return {
+    insert_per_s: Number(insert.per_s),
+    insert_cpu_ms_per_vector: parseFloat(insert.server_cpu_ms_per_op),
+    query_p50_ms: Number(single.p50_ms),
+    query_cpu_ms: Number(single.server_cpu_ms_per_op),
+    query_cpu_ms_16: Number(flight.server_cpu_ms_per_op),
+    qps_16: Number(flight.per_s),
+    recall: Number(single.recall_at_10),
+    filtered_p50_ms: Number(filtered.p50_ms),
+    filtered_cpu_ms: Number(filtered.server_cpu_ms_per_op),
+    filtered_qps_16: Number(filteredFlight.per_s),
+    filtered_recall: Number(filtered.recall_at_10),
+    rss_mb: Number(out.server_rss_mb),
+  };
+}
+
+async function measure(kind: 'kbgate' | 'chroma'): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = startServer(kind, dir, port);
+  try {
+    await waitUp(url, child);
+    const out = await runBench(url, child.pid as number);
+    return figuresOf(out);
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** kbgate / Chroma for figures where lower is better shown as "x less" (Chroma / kbgate), else kbgate / Chroma. */
+const LOWER_IS_BETTER = new Set([
+  'insert_cpu_ms_per_vector',
+  'query_p50_ms',
+  'query_cpu_ms',
+  'query_cpu_ms_16',
+  'filtered_p50_ms',
+  'filtered_cpu_ms',
+  'rss_mb',
+]);
+
+async function main(): Promise<void> {
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` first');
+  const runs = Number(values.runs);
+  const results: { kbgate?: Figures; chroma?: Figures }[] = [];
+  for (let run = 0; run < runs; run++) {
+    const order: ('kbgate' | 'chroma')[] = run % 2 === 0 ? ['kbgate', 'chroma'] : ['chroma', 'kbgate'];
+    const result: { kbgate?: Figures; chroma?: Figures } = {};
+    for (const kind of order) {
+      if (values.only && values.only !== kind) continue;
+      result[kind] = await measure(kind);
+      console.log(JSON.stringify({ run: run + 1, server: kind, n: Number(values.n), ...result[kind] }));
+    }
+    results.push(result);
+  }
+  if (values.only) return;
+  const keys = Object.keys(results[0]?.kbgate ?? {});
+  const table = keys.map((key) => {
+    const ratios = results.map(({ kbgate, chroma }) => {
+      const k = (kbgate as Figures)[key] as number;
+      const c = (chroma as Figures)[key] as number;
+      return LOWER_IS_BETTER.has(key) ? c / k : k / c;
+    });
+    return {
+      figure: key,
+      kbgate: results.map((r) => r.kbgate?.[key]).join(' / '),
+      chroma: results.map((r) => r.chroma?.[key]).join(' / '),
+      ratio: LOWER_IS_BETTER.has(key) ? 'Chroma / kbgate' : 'kbgate / Chroma',
+      range: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
+    };
+  });
+  console.table(table);
+}
+
+await main();
