@@ -36,19 +36,13 @@ export function embeddingOptionsFrom(config: Config): Required<Omit<OpenEngineOp
   };
 }
 
-/** The stored embeddings of rowids, in order; null for rowids without one. */
-function storedVectors(store: SqliteStore, rowids: readonly number[]): (Float32Array | null)[] {
-  const byRowid = new Map(store.readRecords(rowids, ['embeddings']).map((r) => [r.rowid, r.embedding]));
-  return rowids.map((rowid) => byRowid.get(rowid) ?? null);
-}
-
 /** Opens an engine over a data directory (created if missing) or over memory. */
 export function openEngine(options: OpenEngineOptions = {}): { engine: Engine; store: SqliteStore } {
   const { path } = options;
   if (path !== undefined) mkdirSync(join(path, INDEX_DIR), { recursive: true });
   const store = new SqliteStore(path === undefined ? ':memory:' : join(path, DATABASE_FILE));
   // Rowids are unique across collections, so the store needs no collection id to find their vectors.
-  const vectorsOf = (_collectionId: string, labels: readonly number[]) => storedVectors(store, labels);
+  const vectorsOf = (_collectionId: string, labels: readonly number[]) => store.readEmbeddings(labels);
   const indexes = new HnswIndexFactory(path === undefined ? null : join(path, INDEX_DIR), {
     vectorsOf,
     ...(options.warn ? { warn: options.warn } : {}),

@@ -119,6 +119,17 @@ export class RecordQueries {
     return rows.map(toStoredRecord);
   }
 
+  /** Embeddings by rowid, in order: one lookup each in the embeddings table alone (the vector index's reads). */
+  readEmbeddings(rowids: readonly number[]): (Float32Array | null)[] {
+    const blobs = this.#sql
+      .get(
+        'SELECT e.embedding FROM json_each(?) j LEFT JOIN record_embeddings e ON e.rowid = j.value ORDER BY j.key',
+      )
+      .pluck()
+      .all(JSON.stringify(rowids)) as (Buffer | null)[];
+    return blobs.map((blob) => (blob === null ? null : decodeEmbedding(blob)));
+  }
+
   /** How many records the collection holds. */
   count(collectionId: string): number {
     return this.#sql

@@ -210,6 +210,11 @@ export class SqliteStore implements RecordStore {
     return this.#records.read(rowids, include);
   }
 
+  /** The stored embeddings of rowids, in order; null for a rowid without one (or without a record). */
+  readEmbeddings(rowids: readonly number[]): (Float32Array | null)[] {
+    return this.#records.readEmbeddings(rowids);
+  }
+
   count(collectionId: string): number {
     return this.#records.count(collectionId);
   }
