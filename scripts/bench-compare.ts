@@ -24,6 +24,8 @@ const { values } = parseArgs({
   },
 });
 
+/** The quiet time bench-http's settle() waits for after a server's background work ends. */
+const SETTLE_QUIET_MS = 3_000;
 const ROOT = resolve(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 
@@ -33,6 +35,7 @@ interface Row {
   per_s: string;
   server_cpu_ms_per_op: string;
   recall_at_10?: string;
+  settled_after_ms?: string;
 }
 interface BenchOutput {
   server_rss_mb: string | null;
@@ -129,8 +132,12 @@ function figuresOf(out: BenchOutput): Figures {
   const filteredFlight = out.rows.find(
     (r) => r.phase.includes('filter') && r.phase.endsWith('in flight'),
   ) as Row;
+  const n = Number(values.n);
+  // bench-http's settle waits for 3 s of quiet after the server's background work (indexing) ends.
+  const busyAfterInsertS = Math.max(0, Number(insert.settled_after_ms) - SETTLE_QUIET_MS) / 1000;
   return {
     insert_per_s: Number(insert.per_s),
+    insert_until_indexed_per_s: Math.round(n / (n / Number(insert.per_s) + busyAfterInsertS)),
     insert_cpu_ms_per_vector: parseFloat(insert.server_cpu_ms_per_op),
     query_p50_ms: Number(single.p50_ms),
     query_cpu_ms: Number(single.server_cpu_ms_per_op),

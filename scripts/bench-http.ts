@@ -33,8 +33,14 @@ const PID = values.pid === undefined ? null : Number(values.pid);
 const K = 10;
 const BUCKETS = 10;
 const CLOCK_TICKS = 100;
-/** Queries run before measuring, so lazy index loading is not counted as query time. */
-const WARMUP = 20;
+/**
+ * Queries of each kind run before measuring, so neither lazy index loading nor a cold JIT (kbgate) or cold caches
+ * (Chroma) count as query time: both servers are measured in their steady state.
+ */
+const WARMUP = 200;
+/** Consecutive quiet intervals that make a server settled: three seconds, longer than kbgate's two-second wait
+ * before it collects garbage after a bulk load. */
+const SETTLE_QUIET_INTERVALS = 6;
 /** A server using less CPU than this per {@link SETTLE_INTERVAL_MS} is done with background work (indexing). */
 const SETTLE_CPU_MS = 10;
 const SETTLE_INTERVAL_MS = 500;
@@ -57,7 +63,7 @@ function serverRssMb(): number | null {
 /**
  * Waits until the server has finished the background work inserts left (kbgate and Chroma both index after they
  * acknowledge a write), so that work is not counted as query time: with `--pid`, until its CPU stays under
- * {@link SETTLE_CPU_MS} per interval twice in a row; without, two seconds.
+ * {@link SETTLE_CPU_MS} per interval {@link SETTLE_QUIET_INTERVALS} times in a row; without, two seconds.
  */
 async function settle(): Promise<number> {
   const start = performance.now();
@@ -68,7 +74,7 @@ async function settle(): Promise<number> {
   }
   let quiet = 0;
   let before = serverCpuMs() as number;
-  while (quiet < 2 && performance.now() - start < SETTLE_TIMEOUT_MS) {
+  while (quiet < SETTLE_QUIET_INTERVALS && performance.now() - start < SETTLE_TIMEOUT_MS) {
     await sleep(SETTLE_INTERVAL_MS);
     const now = serverCpuMs() as number;
     quiet = now - before < SETTLE_CPU_MS ? quiet + 1 : 0;
