@@ -42,7 +42,7 @@ const WARMUP = 200;
  * before it collects garbage after a bulk load. */
 const SETTLE_QUIET_INTERVALS = 6;
 /** A server using less CPU than this per {@link SETTLE_INTERVAL_MS} is done with background work (indexing). */
-const SETTLE_CPU_MS = 10;
+const SETTLE_CPU_MS = 50;
 const SETTLE_INTERVAL_MS = 500;
 const SETTLE_TIMEOUT_MS = 120_000;
 
