@@ -59,6 +59,18 @@ export interface Config {
   /** Milliseconds the proxy waits for the upstream's response headers before answering 504. */
   upstreamTimeoutMs: number;
   otlpEndpoint: string | null;
+  /** The Chroma server kbgate is a gateway over (KBGATE_CHROMA_URL); null runs the embedded database. */
+  chroma: ChromaSettings | null;
+}
+
+/** Where the Chroma server of gateway mode is and how to reach it. */
+export interface ChromaSettings {
+  /** Base URL (scheme, host and port), without trailing slash. */
+  url: string;
+  /** Sent as `x-chroma-token` (and `Authorization: Bearer`), Chroma's token authentication. */
+  token: string | null;
+  tenant: string;
+  database: string;
 }
 
 /**
@@ -306,6 +318,32 @@ const SPECS: VariableSpec[] = [
     schema: int(1, 3_600_000),
   },
   {
+    name: 'KBGATE_CHROMA_URL',
+    default: '',
+    description:
+      'A Chroma server (or cluster) to be a stateless gateway over (e.g. `http://chroma:8000`): `/search`, the retrieval proxy, `kbgate ingest` and `kbgate collections` then use it and kbgate stores nothing itself; its own `/api/v2` collection routes are switched off.',
+    schema: url.nullable(),
+  },
+  {
+    name: 'KBGATE_CHROMA_TOKEN',
+    default: '',
+    description:
+      "Token for Chroma's token authentication (sent as `x-chroma-token` and `Authorization: Bearer`).",
+    schema: optionalText,
+  },
+  {
+    name: 'KBGATE_CHROMA_TENANT',
+    default: 'default_tenant',
+    description: 'Chroma tenant of the collections, in gateway mode.',
+    schema: z.string().min(1),
+  },
+  {
+    name: 'KBGATE_CHROMA_DATABASE',
+    default: 'default_database',
+    description: 'Chroma database of the collections, in gateway mode.',
+    schema: z.string().min(1),
+  },
+  {
     name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     default: '',
     description:
@@ -376,6 +414,26 @@ export function loadConfig(env: Env): Config {
     upstreamContextTokens: v.KBGATE_UPSTREAM_CONTEXT_TOKENS as number,
     upstreamTimeoutMs: v.KBGATE_UPSTREAM_TIMEOUT_MS as number,
     otlpEndpoint: nullableStripSlash(v.OTEL_EXPORTER_OTLP_ENDPOINT as string | null),
+    chroma: chromaSettings(v),
+  };
+}
+
+/** Gateway settings when KBGATE_CHROMA_URL is set; its URL may not carry a path (the client takes host and port). */
+function chromaSettings(v: Record<string, unknown>): ChromaSettings | null {
+  const raw = v.KBGATE_CHROMA_URL as string | null;
+  if (raw === null) return null;
+  const parsed = new URL(raw);
+  if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') {
+    throw new ConfigError(
+      'KBGATE_CHROMA_URL',
+      `must be scheme, host and port only, like http://chroma:8000 (got ${JSON.stringify(raw)}); put a token in KBGATE_CHROMA_TOKEN`,
+    );
+  }
+  return {
+    url: parsed.origin,
+    token: v.KBGATE_CHROMA_TOKEN as string | null,
+    tenant: v.KBGATE_CHROMA_TENANT as string,
+    database: v.KBGATE_CHROMA_DATABASE as string,
   };
 }
 

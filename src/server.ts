@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import type { Engine } from './engine/database.js';
 import { embeddingOptionsFrom, openEngine } from './engine-factory.js';
 import { createApp } from './http/app.js';
+import { ChromaGateway } from './gateway/chroma-gateway.js';
+import { ChromaSearchIndex } from './gateway/chroma-search-index.js';
 import { createTracing, type Tracing } from './http/tracing.js';
 import { instrumentEmbeddings } from './ops/instrument-embedding.js';
 import { loadIndexes } from './ops/load-indexes.js';
@@ -30,8 +32,10 @@ const KEEP_ALIVE_MS = 65_000;
 export interface RunningServer {
   server: Server;
   url: string;
-  /** The engine the server answers from (for the start-up summary). */
-  engine: Engine;
+  /** The engine the server answers from (for the start-up summary); null in gateway mode. */
+  engine: Engine | null;
+  /** The Chroma server of gateway mode (KBGATE_CHROMA_URL); null in embedded mode. */
+  gateway: ChromaGateway | null;
   /** Stops accepting, finishes requests in flight, flushes and closes the engine. */
   shutdown(): Promise<void>;
 }
@@ -49,6 +53,7 @@ export async function startServer(
   options: ServerOptions = {},
 ): Promise<RunningServer> {
   const tracing = await createTracing({ endpoint: config.otlpEndpoint });
+  if (config.chroma !== null) return startGateway(config, tracing, logger);
   const embedding = embeddingOptionsFrom(config);
   const resolveEmbedding = instrumentEmbeddings(embedding.resolveEmbedding);
   const warn = (details: Record<string, unknown>, message: string): void => logger.warn(details, message);
@@ -94,7 +99,54 @@ export async function startServer(
     await loading;
     await closeEngine(engine, tracing, logger);
   };
-  return { server, url, engine, shutdown };
+  return { server, url, engine, gateway: null, shutdown };
+}
+
+/** Pause between readiness probes of the Chroma server: a load balancer learns of an outage within a few seconds. */
+const CHROMA_PROBE_MS = 2_000;
+
+/**
+ * Gateway mode: no store, no indexes; `/search`, the proxy and the console search the configured Chroma server.
+ * Readiness follows Chroma's heartbeat, so a load balancer stops routing here while Chroma cannot be reached, and
+ * routes again once it answers, without a restart.
+ */
+async function startGateway(config: Config, tracing: Tracing, logger: Logger): Promise<RunningServer> {
+  const settings = config.chroma!;
+  const embedding = embeddingOptionsFrom(config);
+  const gateway = new ChromaGateway({
+    settings,
+    resolveEmbedding: instrumentEmbeddings(embedding.resolveEmbedding),
+    defaultEmbedding: config.embedding,
+    binding: { openaiUrl: config.embeddingUrl },
+  });
+  const upstream =
+    config.upstreamUrl === null ? null : { url: config.upstreamUrl, apiKey: config.upstreamApiKey };
+  const readiness = new Readiness({
+    dataDir: null,
+    upstream,
+    chroma: { url: settings.url, probe: () => gateway.heartbeat(CHROMA_PROBE_MS), everyMs: CHROMA_PROBE_MS },
+  });
+  const searchIndex = new ChromaSearchIndex(gateway);
+  const app = createApp({ searchIndex, config, logger, tracing, readiness: () => readiness.report() });
+  let server: Server;
+  try {
+    server = await listen(app.listen.bind(app), config);
+  } catch (error) {
+    await tracing.shutdown().catch(() => undefined);
+    throw error;
+  }
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  readiness.setStarting(null);
+  readiness.start();
+  const shutdown = async (): Promise<void> => {
+    readiness.stop();
+    await closeServer(server);
+    await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'trace export failed at shutdown'));
+  };
+  return { server, url, engine: null, gateway, shutdown };
 }
 
 /** Readiness over the configured data directory and upstream chat API. */

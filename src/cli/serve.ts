@@ -39,11 +39,13 @@ export async function runServer(io: ServeIo): Promise<number | null> {
     io.stderr.write(`kbgate: cannot start: ${explainError(err, config)}\n`);
     return EXIT_START_FAILED;
   }
-  logger.info({ url: running.url, dataDir: config.dataDir ?? ':memory:' }, 'kbgate listening');
+  const where = config.chroma ? { chroma: config.chroma.url } : { dataDir: config.dataDir ?? ':memory:' };
+  logger.info({ url: running.url, ...where }, 'kbgate listening');
   const version = readPackageVersion();
   const summary = await describeStartup({
     config,
     engine: running.engine,
+    gateway: running.gateway,
     url: running.url,
     version,
     ingestCommand: ingestCommand(io.env),

@@ -2,13 +2,17 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
+import type { ChromaGateway } from '../gateway/chroma-gateway.js';
 import { summarizeCollections } from './collections.js';
 import { lookAtEmbedding } from './embedding-status.js';
 
 /** What the summary describes. */
 export interface StartupFacts {
   config: Config;
-  engine: Engine;
+  /** The embedded database; null in gateway mode. */
+  engine: Engine | null;
+  /** The Chroma server of gateway mode; null (or absent) in embedded mode. */
+  gateway?: ChromaGateway | null;
   /** The URL the server listens at, as {@link startServer} reports it. */
   url: string;
   version: string;
@@ -20,6 +24,7 @@ export interface StartupFacts {
 export async function describeStartup(facts: StartupFacts): Promise<string> {
   const { config } = facts;
   const base = browsableUrl(facts.url);
+  if (facts.engine === null) return describeGateway(facts, base);
   const collections = await summarizeCollections(facts.engine);
   const active = collections.find((c) => c.name === config.collection);
   const embedding = lookAtEmbedding(config.embedding, config);
@@ -35,6 +40,33 @@ export async function describeStartup(facts: StartupFacts): Promise<string> {
     `  Embedding        ${config.embedding} for new collections: ${embedding.ok === false ? 'NOT available: ' : ''}${embedding.detail}`,
   ];
   if (!active || active.records === 0) lines.push(nextStep(facts, embedding.ok === false));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The summary of a gateway: where Chroma is and what it holds (or that it cannot be reached yet). */
+async function describeGateway(facts: StartupFacts, base: string): Promise<string> {
+  const { config } = facts;
+  const chroma = config.chroma!;
+  let collections: string[];
+  try {
+    const remote = (await facts.gateway?.listCollections()) ?? [];
+    const counts = await Promise.all(remote.map((c) => c.handle.count()));
+    const summaries = remote.map((c, i) => ({ name: c.name, records: counts[i] ?? 0, embedding: c.binding }));
+    collections = collectionLines(summaries, config.collection);
+  } catch (err) {
+    collections = [
+      `  Collections      unknown: ${(err as Error).message} (readiness reports it until Chroma answers)`,
+    ];
+  }
+  const lines = [
+    `kbgate ${facts.version} is listening on ${base} as a gateway over Chroma`,
+    `  Chroma           ${chroma.url} (tenant ${chroma.tenant}, database ${chroma.database}); kbgate stores nothing itself`,
+    `  Plugin search    POST ${base}/search, described by ${config.publicUrl}/openapi.yaml`,
+    `  Retrieval proxy  ${proxyLine(base, config)}`,
+    `  Readiness        ${base}/api/v2/healthcheck (503 while Chroma cannot be reached)`,
+    `  Access           ${accessLine(config)}`,
+    ...collections,
+  ];
   return `${lines.join('\n')}\n`;
 }
 

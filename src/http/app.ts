@@ -4,9 +4,12 @@ import type { Logger } from 'pino';
 import { readPackageVersion } from '../cli/package-version.js';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
+import { EngineSearchIndex } from '../retrieval/engine-search-index.js';
+import type { SearchIndex } from '../retrieval/search-index.js';
 import { authOptionsFrom, createAuth } from './auth.js';
 import { registerCollectionRoutes } from './chroma/collections.js';
 import { registerDatabaseRoutes } from './chroma/databases.js';
+import { registerGatewayRoutes } from './chroma/gateway.js';
 import { createFastLane } from './chroma/fast-lane.js';
 import { registerRecordRoutes } from './chroma/records.js';
 import type { RouteContext } from './chroma/route-context.js';
@@ -28,7 +31,10 @@ import type { ReadinessReport } from '../ops/readiness.js';
 
 /** What {@link createApp} is built from. */
 export interface AppDeps {
-  engine: Engine;
+  /** The embedded database; absent in gateway mode (`searchIndex` is then a Chroma server's). */
+  engine?: Engine;
+  /** What `/search`, the retrieval proxy and the console search; by default the engine's own indexes. */
+  searchIndex?: SearchIndex;
   config: Config;
   logger?: Logger;
   tracing?: Tracing;
@@ -51,19 +57,21 @@ const ALWAYS_READY = (): ReadinessReport => ({
  * large bodies. The error handler is registered last and answers every failure with Chroma's `{ error, message }`.
  */
 export function createApp(deps: AppDeps): Express {
-  const { config } = deps;
+  const { config, engine } = deps;
+  const index = deps.searchIndex ?? (engine ? new EngineSearchIndex(engine) : null);
+  if (index === null) throw new Error('createApp needs an engine or a search index');
   const logger = deps.logger ?? silentLogger();
   const app = express();
   app.set('etag', false);
   app.set('trust proxy', false);
   app.disable('x-powered-by'); // helmet would remove it; not setting it keeps the fast lane's one-call headers
   const readiness = deps.readiness ?? ALWAYS_READY;
-  const ctx: RouteContext = { engine: deps.engine, config, readiness };
+  const ctx: RouteContext | null = engine ? { engine, config, readiness } : null;
   const requestLog = { mode: config.logRequests, slowMs: config.slowRequestMs, slowExempt: ['/v1/'] };
   const auth = createAuth(authOptionsFrom(config));
   const errorHandler = createErrorHandler(logger);
   const tracing = deps.tracing?.enabled ? deps.tracing : null;
-  if (deps.fastLane !== false && tracing === null && config.logRequests !== 'all') {
+  if (ctx !== null && deps.fastLane !== false && tracing === null && config.logRequests !== 'all') {
     app.use(
       createFastLane({ ctx, auth, errorHandler, logger, log: requestLog, maxBodyBytes: config.maxBodyBytes }),
     );
@@ -73,23 +81,27 @@ export function createApp(deps: AppDeps): Express {
   app.use(createRequestLogger(logger, requestLog));
   app.use(createSecurityHeaders(config.publicUrl));
   app.use(createCors(config.corsOrigins));
-  app.use('/v1', createOpenAIProxyRouter({ engine: deps.engine, config, logger })); // own auth and body reading
-  app.use(exceptApi(createPluginRouter({ engine: deps.engine, config }))); // public manifest/spec/logo; /search: own auth
+  app.use('/v1', createOpenAIProxyRouter({ index, config, logger })); // own auth and body reading
+  app.use(exceptApi(createPluginRouter({ index, config }))); // public manifest/spec/logo; /search: own auth
   app.use(exceptApi(createConsolePage())); // public page, scripts and styles; its data comes from CONSOLE_API_PATH below
   app.use(auth);
-  app.use(exceptApi(createMetricsRoute({ engine: deps.engine, config, readiness })));
+  app.use(exceptApi(createMetricsRoute({ engine: engine ?? null, config, readiness })));
   app.use(createJsonBodyParser(config.maxBodyBytes));
 
   const router = express.Router();
-  registerSystemRoutes(router, ctx);
-  registerTenantRoutes(router, ctx);
-  registerDatabaseRoutes(router, ctx);
-  registerCollectionRoutes(router, ctx);
-  registerRecordRoutes(router, ctx);
-  registerUnsupportedRoutes(router);
+  if (ctx !== null) {
+    registerSystemRoutes(router, ctx);
+    registerTenantRoutes(router, ctx);
+    registerDatabaseRoutes(router, ctx);
+    registerCollectionRoutes(router, ctx);
+    registerRecordRoutes(router, ctx);
+    registerUnsupportedRoutes(router);
+  } else {
+    registerGatewayRoutes(router, { config, readiness });
+  }
   app.use(router);
   const version = readPackageVersion();
-  app.use(CONSOLE_API_PATH, createConsoleApi({ engine: deps.engine, config, logger, version }));
+  app.use(CONSOLE_API_PATH, createConsoleApi({ engine: engine ?? null, index, config, logger, version }));
 
   app.use(notFoundHandler());
   app.use(errorHandler);

@@ -13,7 +13,8 @@ export const METRICS_PATH = '/metrics';
 
 /** What the metrics route reads at scrape time. */
 export interface MetricsDeps {
-  engine: Engine;
+  /** The embedded database whose collections are measured; null in gateway mode (Chroma measures its own). */
+  engine: Engine | null;
   config: Config;
   readiness?: () => ReadinessReport;
 }
@@ -55,7 +56,7 @@ export function createMetricsRoute(deps: MetricsDeps): Router {
 
 async function scrape(deps: MetricsDeps): Promise<string> {
   const now = new Registry();
-  await readStoreGauges(deps, now);
+  if (deps.engine !== null) await readStoreGauges(deps.engine, deps.config, now);
   if (deps.readiness) readReadiness(deps.readiness(), now);
   return Registry.merge([metricsRegistry, now]).metrics();
 }
@@ -64,7 +65,7 @@ function gauge(registry: Registry, name: string, help: string, labelNames: strin
   return new Gauge({ name, help, labelNames, registers: [registry] });
 }
 
-async function readStoreGauges({ engine, config }: MetricsDeps, registry: Registry): Promise<void> {
+async function readStoreGauges(engine: Engine, config: Config, registry: Registry): Promise<void> {
   const labels = ['database', 'collection'];
   const collections = gauge(registry, 'kbgate_collections', 'Collections in the store');
   const records = gauge(registry, 'kbgate_records', 'Records per collection', labels);

@@ -3,6 +3,8 @@ import { PersistentClient } from '../client.js';
 import type { Config } from '../config.js';
 import { embeddingOptionsFrom } from '../engine-factory.js';
 import { isEngineError } from '../engine/errors.js';
+import { ChromaGateway } from '../gateway/chroma-gateway.js';
+import { ChromaIngestTarget, checkGatewayBinding } from '../gateway/chroma-ingest-target.js';
 import { HttpCollection, HttpTargetError } from './http-collection.js';
 import { withLastIngest } from './last-ingest.js';
 import type { SyncReport, SyncTarget } from './sync.js';
@@ -44,6 +46,7 @@ const EMPTY_TARGET: SyncTarget = {
 /** Opens the target of a run; a dry run never creates anything and sees a missing collection as empty. */
 export async function openIngestTarget(request: IngestTargetRequest, config: Config): Promise<OpenedTarget> {
   if (request.url) return openHttp(request, config);
+  if (config.chroma !== null) return openChroma(request, config);
   if (config.dataDir === null)
     throw new Error('KBGATE_DATA_DIR is :memory:; ingest needs a data directory or --url');
   const client = new PersistentClient({ path: config.dataDir, ...embeddingOptionsFrom(config) });
@@ -105,6 +108,36 @@ async function openHttp(request: IngestTargetRequest, config: Config): Promise<O
       return emptyTarget(() => {});
     throw error;
   }
+}
+
+/** Gateway mode (KBGATE_CHROMA_URL): the collection on the Chroma server, embedded here. */
+async function openChroma(request: IngestTargetRequest, config: Config): Promise<OpenedTarget> {
+  const embedding = embeddingOptionsFrom(config);
+  const gateway = new ChromaGateway({
+    settings: config.chroma!,
+    resolveEmbedding: embedding.resolveEmbedding,
+    defaultEmbedding: config.embedding,
+    binding: { openaiUrl: config.embeddingUrl },
+  });
+  const name = request.collection;
+  const existing = await ChromaIngestTarget.open(gateway, name, false);
+  if (existing === null) {
+    if (request.dryRun) return emptyTarget(() => {});
+    checkGatewayBinding(config.embedding, name);
+  } else {
+    checkGatewayBinding(existing.remote.binding, name);
+  }
+  const opened = existing ?? (await ChromaIngestTarget.open(gateway, name, true))!;
+  const { target } = opened;
+  return {
+    target,
+    created: opened.created,
+    embedding: opened.remote.binding,
+    count: () => target.count(),
+    drop: () => gateway.deleteCollection(name),
+    recordRun: (report) => target.recordRun(report),
+    close: () => {},
+  };
 }
 
 function emptyTarget(close: () => void): OpenedTarget {

@@ -19,12 +19,14 @@ export interface ReadinessOptions {
   /** Milliseconds a store probe's result is reused, so that a public route cannot make the server write often. */
   storeCacheMs?: number;
   fetch?: typeof fetch;
+  /** Gateway mode: the Chroma server, probed in the background; null or absent in embedded mode. */
+  chroma?: { url: string; probe: () => Promise<void>; everyMs?: number } | null;
 }
 
 /** The state of each readiness check; a string says what is wrong, null means fine. */
 export interface ReadinessReport {
   ready: boolean;
-  checks: { starting: string | null; store: string | null; upstream: string | null };
+  checks: { starting: string | null; store: string | null; upstream: string | null; chroma?: string | null };
 }
 
 const STOPPED = 'shutting down';
@@ -52,14 +54,23 @@ export class Readiness {
   #upstream: string | null;
   #probe: BetterSqlite3.Database | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #chroma: string | null = null;
+  #chromaTimer: NodeJS.Timeout | null = null;
 
   constructor(options: ReadinessOptions) {
     this.#options = options;
     this.#upstream = options.upstream === null ? null : 'upstream not checked yet';
+    if (options.chroma) this.#chroma = `Chroma at ${options.chroma.url} not checked yet`;
   }
 
-  /** Starts the background upstream probe (its first run at once). */
+  /** Starts the background upstream and Chroma probes (their first runs at once). */
   start(): void {
+    const chroma = this.#options.chroma;
+    if (chroma && this.#chromaTimer === null) {
+      void this.#probeChroma();
+      this.#chromaTimer = setInterval(() => void this.#probeChroma(), chroma.everyMs ?? 2_000);
+      this.#chromaTimer.unref();
+    }
     if (this.#options.upstream === null || this.#timer !== null) return;
     void this.#probeUpstream();
     this.#timer = setInterval(() => void this.#probeUpstream(), this.#options.upstreamEveryMs ?? 15_000);
@@ -76,13 +87,20 @@ export class Readiness {
     this.#starting = STOPPED;
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
+    if (this.#chromaTimer !== null) clearInterval(this.#chromaTimer);
+    this.#chromaTimer = null;
     this.#probe?.close();
     this.#probe = null;
   }
 
   /** The current report; probes the store when its last result is stale. */
   report(): ReadinessReport {
-    const checks = { starting: this.#starting, store: this.#checkStore(), upstream: this.#upstream };
+    const checks: ReadinessReport['checks'] = {
+      starting: this.#starting,
+      store: this.#checkStore(),
+      upstream: this.#upstream,
+    };
+    if (this.#options.chroma) checks.chroma = this.#chroma;
     return { ready: Object.values(checks).every((c) => c === null), checks };
   }
 
@@ -121,6 +139,17 @@ export class Readiness {
       return null;
     } catch (err) {
       return `database file not writable (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    }
+  }
+
+  async #probeChroma(): Promise<void> {
+    const chroma = this.#options.chroma;
+    if (!chroma) return;
+    try {
+      await chroma.probe();
+      this.#chroma = null;
+    } catch (err) {
+      this.#chroma = (err as Error).message;
     }
   }
 

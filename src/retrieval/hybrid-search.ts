@@ -1,8 +1,10 @@
 /** Hybrid retrieval: BM25 and vector results of one collection fused by reciprocal rank fusion, with citations. */
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type Engine } from '../engine/database.js';
 import { invalidArgument, isEngineError } from '../engine/errors.js';
-import type { CollectionModel, Metadata } from '../engine/types.js';
+import type { Metadata } from '../engine/types.js';
+import { asSearchIndex } from './engine-search-index.js';
 import { fuseRankings, type RankedList } from './fuse-rankings.js';
+import type { SearchableCollection, SearchIndex } from './search-index.js';
 import { sourceOf } from './source-of.js';
 import { vectorRelevance } from './vector-relevance.js';
 
@@ -96,9 +98,13 @@ interface Candidate {
  * so; in vector mode that is INVALID_ARGUMENT, naming the modes that work. Every hit carries each retriever's own
  * score and a relevance in [0, 1] (see {@link SearchHit}). A missing collection throws NOT_FOUND.
  */
-export async function hybridSearch(engine: Engine, request: SearchRequest): Promise<SearchResponse> {
+export async function hybridSearch(
+  source: Engine | SearchIndex,
+  request: SearchRequest,
+): Promise<SearchResponse> {
   const mode = checkRequest(request);
-  const collection = engine.getCollection(
+  const engine = asSearchIndex(source);
+  const collection = await engine.describe(
     request.tenant ?? DEFAULT_TENANT,
     request.database ?? DEFAULT_DATABASE,
     request.collection,
@@ -113,8 +119,11 @@ export async function hybridSearch(engine: Engine, request: SearchRequest): Prom
     return { results, modes: ['vector'] };
   }
   const depth = Math.max(request.topK, FUSION_DEPTH);
-  const vector = await searchVector(engine, collection, request, depth, false);
-  const lexical = await searchLexical(engine, collection, request, depth);
+  // Both retrievers at once: over a Chroma server each is a round trip of its own.
+  const [vector, lexical] = await Promise.all([
+    searchVector(engine, collection, request, depth, false),
+    searchLexical(engine, collection, request, depth),
+  ]);
   if (vector === null) {
     const results = lexical.slice(0, request.topK).map((c) => toHit(c, c.lexical?.score ?? 0, collection));
     return { results, modes: ['lexical'] };
@@ -149,30 +158,34 @@ function checkRequest(request: SearchRequest): SearchMode {
 }
 
 async function searchLexical(
-  engine: Engine,
-  collection: CollectionModel,
+  engine: SearchIndex,
+  collection: SearchableCollection,
   request: SearchRequest,
   k: number,
 ): Promise<Candidate[]> {
-  const result = await engine.lexicalQuery(collection.id, {
-    queryText: request.query,
-    nResults: k,
-    where: request.where,
-    include: ['documents', 'metadatas'],
-  });
-  return result.ids.map((id, i) => ({
-    id,
-    text: result.documents?.[i] ?? '',
-    metadata: result.metadatas?.[i] ?? null,
-    lexical: { score: result.scores[i] ?? 0, relevance: result.relevances[i] ?? 0 },
+  const passages = await engine.lexical(collection, queryOf(request, k));
+  return passages.map((p) => ({
+    id: p.id,
+    text: p.text,
+    metadata: p.metadata,
+    lexical: { score: p.score, relevance: p.relevance },
     similarity: null,
   }));
 }
 
+function queryOf(
+  request: SearchRequest,
+  k: number,
+): { text: string; k: number; where?: Record<string, unknown> } {
+  return request.where === undefined
+    ? { text: request.query, k }
+    : { text: request.query, k, where: request.where };
+}
+
 /** Vector candidates, or null when the collection has no usable embedding function and `required` is false. */
 async function searchVector(
-  engine: Engine,
-  collection: CollectionModel,
+  engine: SearchIndex,
+  collection: SearchableCollection,
   request: SearchRequest,
   k: number,
   required: boolean,
@@ -180,18 +193,13 @@ async function searchVector(
   const unbound = collection.embedding === null || collection.embedding === 'none';
   if (unbound && !required) return null;
   try {
-    const result = await engine.query(collection.id, {
-      queryTexts: [request.query],
-      nResults: k,
-      where: request.where,
-      include: ['documents', 'metadatas', 'distances'],
-    });
-    return (result.ids[0] ?? []).map((id, i) => ({
-      id,
-      text: result.documents?.[0]?.[i] ?? '',
-      metadata: result.metadatas?.[0]?.[i] ?? null,
+    const passages = await engine.vector(collection, queryOf(request, k));
+    return passages.map((p) => ({
+      id: p.id,
+      text: p.text,
+      metadata: p.metadata,
       lexical: null,
-      similarity: similarityOf(collection.hnsw.space, result.distances?.[0]?.[i] ?? null),
+      similarity: similarityOf(collection.space, p.distance),
     }));
   } catch (err) {
     if (!isEngineError(err, 'FAILED_PRECONDITION')) throw err;
@@ -226,24 +234,20 @@ function mergeCandidates(fused: Candidate[], vector: Candidate[], lexical: Candi
 
 /** Fills in the lexical relevance of hits only the vector retriever found (their BM25 score stays null). */
 async function addLexicalRelevance(
-  engine: Engine,
-  collection: CollectionModel,
+  engine: SearchIndex,
+  collection: SearchableCollection,
   query: string,
   candidates: Candidate[],
 ): Promise<void> {
   const missing = candidates.filter((c) => c.lexical === null);
   if (missing.length === 0) return;
-  const relevances = await engine.lexicalRelevance(
-    collection.id,
-    query,
-    missing.map((c) => c.id),
-  );
+  const relevances = await engine.lexicalRelevance(collection, query, missing);
   missing.forEach((c, i) => {
     c.lexicalRelevance = relevances[i] ?? 0;
   });
 }
 
-function toHit(candidate: Candidate, score: number, collection: CollectionModel): SearchHit {
+function toHit(candidate: Candidate, score: number, collection: SearchableCollection): SearchHit {
   const lexicalRelevance = candidate.lexical?.relevance ?? candidate.lexicalRelevance ?? 0;
   const vector =
     candidate.similarity === null ? 0 : vectorRelevance(candidate.similarity, collection.embedding);

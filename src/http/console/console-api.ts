@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Engine } from '../../engine/database.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { hybridSearch } from '../../retrieval/hybrid-search.js';
 import { HttpError } from '../error-handler.js';
 import { createProxyContext } from '../openai/openai-router.js';
@@ -20,7 +21,9 @@ export const CONSOLE_API_PATH = '/console/api';
 
 /** What the console's data routes read. */
 export interface ConsoleApiDeps {
-  engine: Engine;
+  /** The embedded engine; null in gateway mode, where only search and the preview are served. */
+  engine: Engine | null;
+  index: SearchIndex;
   config: Config;
   logger: Logger;
   version: string;
@@ -63,18 +66,12 @@ const pageQuery = z.object({
  * collection browser. Read-only; bad input is a 400 with Chroma's error body, as everywhere in kbgate.
  */
 export function createConsoleApi(deps: ConsoleApiDeps): Router {
-  const { engine, config } = deps;
-  const proxy = createProxyContext({ engine, config });
+  const { config, index } = deps;
+  const proxy = createProxyContext({ index, config });
   const router = express.Router();
-  router.get('/overview', async (_req, res) => {
-    res.json(await readOverview(engine, config, deps.version));
-  });
-  router.get('/checks', async (_req, res) => {
-    res.json({ checks: await runConsoleChecks(engine, config, { fetch: deps.fetch }) });
-  });
   router.post('/search', async (req, res) => {
     const { request, output } = parseSearch(req.body, config.collection);
-    const response = await hybridSearch(engine, request);
+    const response = await hybridSearch(index, request);
     const wire = toWireResponse(response, request.query, { ...output, includeMetadata: true });
     const results = wire.results.map((hit) => ({
       ...hit,
@@ -96,6 +93,17 @@ export function createConsoleApi(deps: ConsoleApiDeps): Router {
     };
     res.json(await previewQuestion(proxy, request, abortOnClose(res), deps.logger));
   });
+  const engine = deps.engine;
+  if (engine === null) {
+    router.use(gatewayOnly(config));
+    return router;
+  }
+  router.get('/overview', async (_req, res) => {
+    res.json(await readOverview(engine, config, deps.version));
+  });
+  router.get('/checks', async (_req, res) => {
+    res.json({ checks: await runConsoleChecks(engine, config, { fetch: deps.fetch }) });
+  });
   router.get('/collections/:name/records', async (req, res) => {
     const query = parse(pageQuery, req.query);
     res.json(await readRecordPage(engine, { collection: req.params.name, ...query }));
@@ -108,6 +116,18 @@ export function createConsoleApi(deps: ConsoleApiDeps): Router {
     res.json(record);
   });
   return router;
+}
+
+/** In gateway mode the collections live in Chroma: the console's views of the store point there. */
+function gatewayOnly(config: Config): express.RequestHandler {
+  return (_req, _res, next) =>
+    next(
+      new HttpError(
+        'NOT_FOUND',
+        `kbgate runs as a gateway over Chroma at ${config.chroma?.url ?? '(unset)'}: the console's search and ` +
+          "preview work; browse collections with Chroma's own tools or `kbgate collections list`",
+      ),
+    );
 }
 
 function parse<T>(schema: z.ZodType<T, z.ZodTypeDef, unknown>, value: unknown): T {

@@ -1,7 +1,7 @@
 /** POST /v1/chat/completions: retrieve for the latest turn, add cited passages that fit, forward, relay the answer. */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Engine } from '../../engine/database.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { recordChatRetrieval } from '../../ops/metrics.js';
 import type { SearchHit } from '../../retrieval/hybrid-search.js';
 import { parseChatRequest, type ChatRequest } from './chat-request.js';
@@ -19,7 +19,7 @@ import type { UpstreamClient } from './upstream-client.js';
 
 /** Everything a proxied request needs. */
 export interface ProxyContext {
-  engine: Engine;
+  index: SearchIndex;
   client: UpstreamClient;
   retrieval: RetrievalSettings;
   /** Characters of passage text added at most. */
@@ -167,7 +167,7 @@ async function findPassages(
   const queries = buildSearchQueries(chat.messages);
   if (queries.length === 0) return { hits: [], outcome: 'no-query' };
   try {
-    const { hits, outcome } = await retrieveForQueries(ctx.engine, ctx.retrieval, queries);
+    const { hits, outcome } = await retrieveForQueries(ctx.index, ctx.retrieval, queries);
     return { hits, outcome: outcome === 'found' ? 'added' : outcome };
   } catch (err) {
     log.warn({ err }, 'retrieval failed; forwarding the chat without context');

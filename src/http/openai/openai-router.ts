@@ -8,7 +8,7 @@ import express, {
 } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
-import type { Engine } from '../../engine/database.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { authOptionsFrom, createAuth } from '../auth.js';
 import { HttpError } from '../error-handler.js';
 import { silentLogger } from '../logging.js';
@@ -23,7 +23,8 @@ import { UpstreamClient, UpstreamError } from './upstream-client.js';
 
 /** What {@link createOpenAIProxyRouter} is built from. */
 export interface OpenAIProxyDeps {
-  engine: Engine;
+  /** What retrieval searches: the embedded engine's indexes or a Chroma server's. */
+  index: SearchIndex;
   config: Config;
   logger?: Logger;
 }
@@ -74,7 +75,7 @@ export function createOpenAIProxyRouter(deps: OpenAIProxyDeps): Router {
 }
 
 /** The proxy's upstream client, retrieval settings and token counter, as the configuration sets them. */
-export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'config'>): ProxyContext {
+export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'index' | 'config'>): ProxyContext {
   const { config } = deps;
   const client = new UpstreamClient({
     baseUrl: config.upstreamUrl,
@@ -88,7 +89,7 @@ export function createProxyContext(deps: Pick<OpenAIProxyDeps, 'engine' | 'confi
   });
   let ownTools: ReadonlySet<string> | null = null;
   return {
-    engine: deps.engine,
+    index: deps.index,
     client,
     retrieval: {
       collection: config.collection,

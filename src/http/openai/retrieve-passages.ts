@@ -1,5 +1,7 @@
 /** Searches the proxy's collection for a chat turn and keeps the hits relevant enough to add. */
 import { DEFAULT_DATABASE, DEFAULT_TENANT, type Engine } from '../../engine/database.js';
+import { asSearchIndex } from '../../retrieval/engine-search-index.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { isEngineError } from '../../engine/errors.js';
 import { hybridSearch, type SearchHit } from '../../retrieval/hybrid-search.js';
 
@@ -28,13 +30,14 @@ export interface Retrieved {
  * collection is not an error: the chat then goes through unchanged.
  */
 export async function retrievePassages(
-  engine: Engine,
+  source: Engine | SearchIndex,
   settings: RetrievalSettings,
   query: string,
 ): Promise<Retrieved> {
+  const engine = asSearchIndex(source);
   let hits: SearchHit[];
   try {
-    const { embedding } = engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, settings.collection);
+    const { embedding } = await engine.describe(DEFAULT_TENANT, DEFAULT_DATABASE, settings.collection);
     const { results } = await hybridSearch(engine, {
       collection: settings.collection,
       query,
@@ -55,7 +58,7 @@ export async function retrievePassages(
  * highest relevance, most relevant first (the first query's order on ties), at most `topK`.
  */
 export async function retrieveForQueries(
-  engine: Engine,
+  engine: Engine | SearchIndex,
   settings: RetrievalSettings,
   queries: readonly string[],
 ): Promise<Retrieved> {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, type Router } from 'express';
 import yaml from 'js-yaml';
 import type { Config } from '../../config.js';
-import type { Engine } from '../../engine/database.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { authOptionsFrom, createAuth } from '../auth.js';
 import { buildAiPluginManifest } from './ai-plugin-manifest.js';
 import { buildOpenApiDocument, type OpenApiDocument } from './openapi-document.js';
@@ -13,7 +13,7 @@ import { registerSearchRoutes } from './search-route.js';
 
 /** What the plugin routes are built from. */
 export interface PluginDeps {
-  engine: Engine;
+  index: SearchIndex;
   config: Config;
 }
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Response, Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Engine } from '../../engine/database.js';
+import type { SearchIndex } from '../../retrieval/search-index.js';
 import { fitResponse } from '../../retrieval/fit-response.js';
 import { toWireResponse } from './search-output.js';
 import {
@@ -29,7 +29,8 @@ const MAX_QUERY_CHARS = 4_000;
 
 /** What the search routes need. */
 export interface SearchRouteDeps {
-  engine: Engine;
+  /** What `/search` searches: the embedded engine's indexes or a Chroma server's. */
+  index: SearchIndex;
   config: Config;
 }
 
@@ -127,7 +128,7 @@ export function registerSearchRoutes(router: Router, deps: SearchRouteDeps): voi
 async function search(deps: SearchRouteDeps, wire: unknown, res: Response): Promise<void> {
   const { request, output } = parseSearch(wire, deps.config.collection);
   res.locals.operation = 'plugin.search';
-  const response = await hybridSearch(deps.engine, request);
+  const response = await hybridSearch(deps.index, request);
   res.json(fitResponse(toWireResponse(response, request.query, output)));
 }
 
