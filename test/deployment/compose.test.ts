@@ -33,6 +33,13 @@ const SERVICES = [
   'fastchat-model-worker',
   'fastchat-api-server',
   'nextchat',
+  // profile `scale` (compose-scale.test.ts)
+  'chroma',
+  'kbgate-1',
+  'kbgate-2',
+  'kbgate-3',
+  'kbgate-lb',
+  'ingest-scale',
 ];
 
 function service(name: string, file: ComposeFile = compose): ComposeService {
