@@ -2,6 +2,7 @@
  * Retrieval quality on BEIR SciFact (train split): nDCG@10 and Recall@100 of every search mode that can run.
  *
  * Usage: npm run eval:scifact -- [folder] [--embedding none|default|openai:<model>] [--model-dir <dir>]
+ *          [--chroma <url>] [--no-calibrate]
  *
  * `folder` holds BEIR's corpus.jsonl, queries.jsonl and qrels/train.tsv; it defaults to `../shared/data/scifact`
  * relative to the repository root. Documents are indexed as title + text, with the title also in metadata
@@ -10,14 +11,23 @@
  * For every mode that runs, a calibration line shows how the proxy's relevance gate would behave at several
  * thresholds (see `calibrate`): run it with `--embedding default` or `multilingual` where the weights are
  * available to check the similarity scales in src/retrieval/vector-relevance.ts.
+ *
+ * `--chroma <url>` measures gateway mode instead: the corpus goes into a fresh collection on that Chroma server and
+ * every search runs over it (Chroma's vector search, `$contains` candidates ranked by kbgate). Without model weights,
+ * `--embedding openai:hashed-words` embeds with a hashed bag of words (scripts/hashed-words.ts) in both modes, so
+ * the two can be compared with the same embedding.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEmbeddingResolver } from '../src/embed/registry.js';
-import type { Engine } from '../src/engine/database.js';
+import type { Engine, EmbeddingResolver } from '../src/engine/database.js';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../src/engine/database.js';
+import { ChromaGateway } from '../src/gateway/chroma-gateway.js';
+import { ChromaSearchIndex } from '../src/gateway/chroma-search-index.js';
+import type { SearchIndex } from '../src/retrieval/search-index.js';
+import { HashedWordsEmbedding } from './hashed-words.js';
 import { isEngineError } from '../src/engine/errors.js';
 import { openEngine } from '../src/engine-factory.js';
 import { hybridSearch, SEARCH_MODES, type SearchMode } from '../src/retrieval/hybrid-search.js';
@@ -75,6 +85,41 @@ function readQueries(folder: string, judged: Map<string, Set<string>>): Query[] 
     .map((q) => ({ id: q._id, text: q.text }));
 }
 
+/** The binding that selects {@link HashedWordsEmbedding}. */
+const HASHED_WORDS = 'openai:hashed-words';
+
+/** Loads the corpus into a fresh collection on a Chroma server, embedded here, and returns its search index. */
+async function loadIntoChroma(
+  url: string,
+  corpus: Corpus,
+  embedding: string,
+  resolveEmbedding: EmbeddingResolver,
+): Promise<SearchIndex> {
+  const settings = { url, token: null, tenant: DEFAULT_TENANT, database: DEFAULT_DATABASE };
+  const gateway = new ChromaGateway({
+    settings,
+    resolveEmbedding,
+    defaultEmbedding: embedding,
+    binding: { openaiUrl: null },
+  });
+  await gateway.deleteCollection(COLLECTION).catch(() => undefined);
+  const remote = await gateway.createCollection(COLLECTION);
+  const fn = gateway.embedder(embedding);
+  for (let i = 0; i < corpus.ids.length; i += BATCH) {
+    const documents = corpus.documents.slice(i, i + BATCH);
+    const vectors = await fn.embed(documents);
+    await remote.handle.add({
+      ids: corpus.ids.slice(i, i + BATCH),
+      documents,
+      embeddings: vectors.map((v) => Array.from(v)),
+      metadatas: corpus.titles
+        .slice(i, i + BATCH)
+        .map((title, j) => ({ doc: corpus.ids[i + j]!, ...(title === '' ? {} : { title }) })),
+    });
+  }
+  return new ChromaSearchIndex(gateway);
+}
+
 async function loadCollection(engine: Engine, corpus: Corpus, embedding: string): Promise<void> {
   const collection = engine.createCollection(DEFAULT_TENANT, DEFAULT_DATABASE, {
     name: COLLECTION,
@@ -93,7 +138,7 @@ async function loadCollection(engine: Engine, corpus: Corpus, embedding: string)
 
 /** Scores one mode over every query, or returns null when the mode cannot run on this collection. */
 async function evaluateMode(
-  engine: Engine,
+  engine: Engine | SearchIndex,
   mode: SearchMode,
   queries: Query[],
   qrels: Map<string, Set<string>>,
@@ -129,7 +174,7 @@ const PROXY_PASSAGES = 5;
  * ("injected"; an over-estimate, since SciFact judges few documents per query).
  */
 async function calibrate(
-  engine: Engine,
+  engine: Engine | SearchIndex,
   mode: SearchMode,
   queries: Query[],
   qrels: Map<string, Set<string>>,
@@ -159,31 +204,42 @@ async function calibrate(
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { embedding: { type: 'string', default: 'none' }, 'model-dir': { type: 'string' } },
+    options: {
+      embedding: { type: 'string', default: 'none' },
+      'model-dir': { type: 'string' },
+      chroma: { type: 'string' },
+      'no-calibrate': { type: 'boolean', default: false },
+    },
   });
   const folder = resolve(positionals[0] ?? DEFAULT_FOLDER);
   const embedding = values.embedding ?? 'none';
-  const resolveEmbedding = createEmbeddingResolver({ modelDir: values['model-dir'] ?? null });
+  const models = createEmbeddingResolver({ modelDir: values['model-dir'] ?? null });
+  const hashed = new HashedWordsEmbedding(HASHED_WORDS);
+  const resolveEmbedding: EmbeddingResolver = (name) => (name === HASHED_WORDS ? hashed : models(name));
   const { engine } = openEngine({ resolveEmbedding, defaultEmbedding: embedding });
   const qrels = readQrels(folder);
   const queries = readQueries(folder, qrels);
   const corpus = readCorpus(folder);
   const loadStart = performance.now();
-  await loadCollection(engine, corpus, embedding);
+  let index: Engine | SearchIndex = engine;
+  if (values.chroma) index = await loadIntoChroma(values.chroma, corpus, embedding, resolveEmbedding);
+  else await loadCollection(engine, corpus, embedding);
   const loadSeconds = (performance.now() - loadStart) / 1000;
+  const where = values.chroma ? `gateway mode over Chroma at ${values.chroma}` : 'embedded';
   console.log(
-    `SciFact train: ${corpus.ids.length} documents (${loadSeconds.toFixed(1)} s), ${queries.length} queries`,
+    `SciFact train (${where}, embedding ${embedding}): ${corpus.ids.length} documents ` +
+      `(${loadSeconds.toFixed(1)} s), ${queries.length} queries`,
   );
   for (const mode of SEARCH_MODES) {
     try {
-      const scores = await evaluateMode(engine, mode, queries, qrels);
+      const scores = await evaluateMode(index, mode, queries, qrels);
       if (scores === null) console.log(`${mode.padEnd(8)} skipped: no usable embedding function`);
       else {
         const { ndcg10, recall100, ms } = scores;
         console.log(
           `${mode.padEnd(8)} nDCG@10 ${ndcg10.toFixed(4)}  Recall@100 ${recall100.toFixed(4)}  ${ms.toFixed(1)} ms/query`,
         );
-        await calibrate(engine, mode, queries, qrels);
+        if (!values['no-calibrate']) await calibrate(index, mode, queries, qrels);
       }
     } catch (err) {
       if (!isEngineError(err, 'FAILED_PRECONDITION') && !isEngineError(err, 'INVALID_ARGUMENT')) throw err;

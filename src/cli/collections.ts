@@ -6,6 +6,11 @@ import { embeddingOptionsFrom, openEngine } from '../engine-factory.js';
 import { isEngineError } from '../engine/errors.js';
 import type { CollectionModel } from '../engine/types.js';
 import { lookAtEmbedding } from './embedding-status.js';
+import {
+  deleteRemoteCollection,
+  describeRemoteCollection,
+  listRemoteCollections,
+} from './gateway-collections.js';
 import { rebindCollection, type RebindProgress } from './rebind-collection.js';
 
 /** Where a collections command writes. */
@@ -49,6 +54,11 @@ export async function summarizeCollections(engine: Engine): Promise<CollectionSu
 
 /** `kbgate collections list`: a table of name, records, embedding and dimension. */
 export async function listCollections(config: Config, io: CommandIo): Promise<number> {
+  if (config.chroma !== null) {
+    const table = await listRemoteCollections(config, io);
+    if (table !== null) io.stdout.write(formatTable(table));
+    return 0;
+  }
   const summaries = await withEngine(config, summarizeCollections);
   if (summaries.length === 0) {
     io.stdout.write(`no collections in ${config.dataDir}\n`);
@@ -64,6 +74,10 @@ export async function listCollections(config: Config, io: CommandIo): Promise<nu
 
 /** `kbgate collections info NAME`: everything kbgate knows about one collection. */
 export async function showCollection(config: Config, name: string, io: CommandIo): Promise<number> {
+  if (config.chroma !== null) {
+    io.stdout.write(`${(await describeRemoteCollection(config, name)).join('\n')}\n`);
+    return 0;
+  }
   const lines = await withEngine(config, async (engine) => {
     const model = engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, name);
     return describeCollection(
@@ -113,6 +127,7 @@ export async function deleteCollection(
   options: { yes?: boolean },
   io: CommandIo,
 ): Promise<number> {
+  if (config.chroma !== null) return deleteRemoteCollection(config, name, options.yes ?? false, io);
   return withEngine(config, async (engine) => {
     const model = engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, name);
     const records = await engine.count(model.id);
@@ -133,6 +148,14 @@ export async function rebind(
   embedding: string,
   io: CommandIo,
 ): Promise<number> {
+  if (config.chroma !== null) {
+    io.stderr.write(
+      `kbgate: rebind is not available in gateway mode (KBGATE_CHROMA_URL): create a collection with the other ` +
+        `function (KBGATE_EMBEDDING=${embedding} kbgate ingest <folder> --collection <new name>) and switch ` +
+        `KBGATE_COLLECTION to it\n`,
+    );
+    return 1;
+  }
   const progress = createProgress(io);
   let result;
   try {

@@ -27,6 +27,10 @@ import {
 export const LEXICAL_CANDIDATES = 300;
 /** Documents counted per word to weigh it; a word in more documents weighs as one in this many. */
 export const FREQUENCY_CAP = 1_000;
+/** Milliseconds a collection's size and a word's document count are reused before they are measured again. */
+export const STATISTICS_TTL_MS = 60_000;
+/** Most statistics kept (about 100 bytes each). */
+const MAX_STATISTICS = 20_000;
 /** Queries whose plan and embedding are kept, so both retrievers and the relevance pass share them. */
 const MEMO_SIZE = 128;
 /** Milliseconds a query's plan is kept: long enough for one search, short enough to see new documents' words. */
@@ -42,6 +46,7 @@ interface QueryMemo {
 export class ChromaSearchIndex implements SearchIndex {
   readonly #gateway: ChromaGateway;
   readonly #memo = new Map<string, QueryMemo>();
+  readonly #statistics = new Map<string, { at: number; value: Promise<number> }>();
 
   constructor(gateway: ChromaGateway) {
     this.#gateway = gateway;
@@ -165,18 +170,40 @@ export class ChromaSearchIndex implements SearchIndex {
     const words = probedWords(text);
     if (words.length === 0) return { plan: null, words: [] };
     const [count, ...frequencies] = await Promise.all([
-      this.#gateway.call('count', () => remote.handle.count()),
+      this.#statistic(`${remote.id}\u0000`, () => this.#gateway.call('count', () => remote.handle.count())),
       ...words.map((w) =>
-        this.#gateway
-          .call('get', () =>
-            remote.handle.get({ whereDocument: containsFilter([w]), limit: FREQUENCY_CAP, include: [] }),
-          )
-          .then((r) => r.ids.length),
+        this.#statistic(`${remote.id}\u0000${w.word}`, () =>
+          this.#gateway
+            .call('get', () =>
+              remote.handle.get({ whereDocument: containsFilter([w]), limit: FREQUENCY_CAP, include: [] }),
+            )
+            .then((r) => r.ids.length),
+        ),
       ),
     ]);
     const counted = words.map((w, i) => ({ ...w, df: frequencies[i] ?? 0 }));
     const plan = planFromFrequencies(text, count, new Map(counted.map((w) => [w.word, w.df])));
     return { plan, words: counted };
+  }
+
+  /**
+   * A collection statistic (its size, a word's document count), measured once per {@link STATISTICS_TTL_MS}: words
+   * recur across questions, and their weights need no more precision than that. Failures and zeros are not kept.
+   */
+  #statistic(key: string, measure: () => Promise<number>): Promise<number> {
+    const cached = this.#statistics.get(key);
+    if (cached !== undefined && Date.now() - cached.at < STATISTICS_TTL_MS) return cached.value;
+    const value = measure();
+    // A word no document holds yet is measured again next time: a document added meanwhile must be found at once.
+    value.then(
+      (n) => n === 0 && this.#statistics.delete(key),
+      () => this.#statistics.delete(key),
+    );
+    this.#statistics.delete(key);
+    this.#statistics.set(key, { at: Date.now(), value });
+    if (this.#statistics.size > MAX_STATISTICS)
+      this.#statistics.delete(this.#statistics.keys().next().value as string);
+    return value;
   }
 
   /** The query's embedding with the collection's function, computed once per query and collection. */

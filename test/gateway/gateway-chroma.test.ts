@@ -67,6 +67,11 @@ describe.skipIf(chroma === null)(
       // Another run (any machine, any replica) finds the file hashes in the records and skips every file.
       const again = await runKbgate(['ingest', docs], env);
       expect(again.stdout).toContain(`${COLLECTION}: 0 added, 0 updated, 3 unchanged`);
+      const listed = await runKbgate(['collections', 'list'], env);
+      expect(listed.stdout).toMatch(new RegExp(`^${COLLECTION}\\s+3\\s+default\\s+l2$`, 'm'));
+      const refused = await runKbgate(['collections', 'delete', COLLECTION], env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('holds 3 records');
       // Chroma's own client resolves the recorded function to its `default` one (all-MiniLM-L6-v2, as kbgate's).
       class ChromaDefault {
         readonly name = 'default';
