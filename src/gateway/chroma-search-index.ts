@@ -38,7 +38,7 @@ const MEMO_TTL_MS = 10_000;
 
 interface QueryMemo {
   at: number;
-  plan: Promise<{ plan: LexicalPlan | null; words: (ProbedWord & { df: number })[] }>;
+  plan?: Promise<{ plan: LexicalPlan | null; words: (ProbedWord & { df: number })[] }>;
   embedding?: Promise<number[]>;
 }
 
@@ -79,7 +79,7 @@ export class ChromaSearchIndex implements SearchIndex {
 
   async lexical(collection: SearchableCollection, query: RetrieverQuery): Promise<LexicalPassage[]> {
     const remote = await this.#gateway.collection(collection.name);
-    const { plan, words } = await this.#memoOf(remote, query.text).plan;
+    const { plan, words } = await this.#planOf(remote, query.text);
     const found = words.filter((w) => w.df > 0).sort((a, b) => a.df - b.df);
     if (plan === null || found.length === 0) return [];
     const chosen = [found[0]!];
@@ -104,7 +104,7 @@ export class ChromaSearchIndex implements SearchIndex {
     passages: RetrievedPassage[],
   ): Promise<number[]> {
     const remote = await this.#gateway.collection(collection.name);
-    const { plan } = await this.#memoOf(remote, query).plan;
+    const { plan } = await this.#planOf(remote, query);
     if (plan === null) return passages.map(() => 0);
     return scorePassages(plan, passages).map((s) => s.relevance);
   }
@@ -157,16 +157,27 @@ export class ChromaSearchIndex implements SearchIndex {
       memo = undefined;
     }
     if (memo === undefined) {
-      memo = { at: Date.now(), plan: this.#plan(remote, text) };
-      memo.plan.catch(() => this.#memo.delete(key));
+      memo = { at: Date.now() };
       this.#memo.set(key, memo);
       if (this.#memo.size > MEMO_SIZE) this.#memo.delete(this.#memo.keys().next().value as string);
     }
     return memo;
   }
 
+  /** The query's plan, measured once per query and collection (only when a lexical pass needs it). */
+  #planOf(remote: RemoteCollection, text: string): NonNullable<QueryMemo['plan']> {
+    const memo = this.#memoOf(remote, text);
+    if (memo.plan === undefined) {
+      memo.plan = this.#plan(remote, text);
+      memo.plan.catch(() => {
+        memo.plan = undefined;
+      });
+    }
+    return memo.plan;
+  }
+
   /** The query's probed words with their document counts, and the plan weighted by them. */
-  async #plan(remote: RemoteCollection, text: string): Promise<Awaited<QueryMemo['plan']>> {
+  async #plan(remote: RemoteCollection, text: string): Promise<Awaited<NonNullable<QueryMemo['plan']>>> {
     const words = probedWords(text);
     if (words.length === 0) return { plan: null, words: [] };
     const [count, ...frequencies] = await Promise.all([
