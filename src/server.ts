@@ -7,6 +7,7 @@ import type { Engine } from './engine/database.js';
 import { embeddingOptionsFrom, openEngine } from './engine-factory.js';
 import { createApp } from './http/app.js';
 import { ChromaGateway } from './gateway/chroma-gateway.js';
+import { readLastIngest } from './ingest/last-ingest.js';
 import { ChromaSearchIndex } from './gateway/chroma-search-index.js';
 import { createTracing, type Tracing } from './http/tracing.js';
 import { instrumentEmbeddings } from './ops/instrument-embedding.js';
@@ -127,7 +128,25 @@ async function startGateway(config: Config, tracing: Tracing, logger: Logger): P
     chroma: { url: settings.url, probe: () => gateway.heartbeat(CHROMA_PROBE_MS), everyMs: CHROMA_PROBE_MS },
   });
   const searchIndex = new ChromaSearchIndex(gateway);
-  const app = createApp({ searchIndex, config, logger, tracing, readiness: () => readiness.report() });
+  const remoteCollections = async () =>
+    (await gateway.describeCollections()).map((c) => ({
+      name: c.name,
+      id: c.id,
+      records: c.records,
+      embedding: c.binding,
+      dimension: null,
+      space: c.space,
+      lastIngest: readLastIngest(c.metadata),
+      indexBytes: 0,
+    }));
+  const app = createApp({
+    searchIndex,
+    remoteCollections,
+    config,
+    logger,
+    tracing,
+    readiness: () => readiness.report(),
+  });
   let server: Server;
   try {
     server = await listen(app.listen.bind(app), config);

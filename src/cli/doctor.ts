@@ -6,6 +6,7 @@ import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../engine/database.js';
 import { isEngineError } from '../engine/errors.js';
 import { withEngine } from './collections.js';
 import { probeEmbedding } from './embedding-status.js';
+import { openGateway } from './gateway-collections.js';
 import { explainError } from './explain-error.js';
 
 /** The outcome of one check: `warn` is worth knowing, `fail` breaks something. */
@@ -33,7 +34,7 @@ const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 
 /** Runs every check in order. */
 export async function runChecks(config: Config, deps: DoctorDeps): Promise<CheckResult[]> {
-  const results = [checkDataDir(config)];
+  const results = [config.chroma === null ? checkDataDir(config) : await checkChroma(config)];
   if (results[0]?.status !== 'fail') results.push(...(await checkCollection(config, deps)));
   results.push(await checkUpstream(config, deps), checkAuth(config), ...checkBrowserAccess(config));
   return results;
@@ -78,27 +79,65 @@ function checkDataDir(config: Config): CheckResult {
 }
 
 /** The collection the plugin and proxy search: present, filled, and its embedding usable (or the default's). */
+/** Gateway mode: the Chroma server answers its heartbeat. */
+async function checkChroma(config: Config): Promise<CheckResult> {
+  const { url, tenant, database } = config.chroma!;
+  const title = 'Chroma (KBGATE_CHROMA_URL)';
+  try {
+    await openGateway(config).heartbeat(3_000);
+    return { status: 'ok', title, detail: `${url} answers (tenant ${tenant}, database ${database})` };
+  } catch (error) {
+    return {
+      status: 'fail',
+      title,
+      detail: (error as Error).message,
+      fix: 'start Chroma there, or set KBGATE_CHROMA_URL to where it runs (and KBGATE_CHROMA_TOKEN if it needs one)',
+    };
+  }
+}
+
+/** The searched collection's record count and binding, in the data directory or on Chroma; null when missing. */
+async function findCollection(
+  config: Config,
+  name: string,
+): Promise<{ records: number; embedding: string | null } | null> {
+  if (config.chroma !== null) {
+    const gateway = openGateway(config);
+    try {
+      const remote = await gateway.collection(name, true);
+      return { records: await gateway.call('count', () => remote.handle.count()), embedding: remote.binding };
+    } catch (error) {
+      if (isEngineError(error, 'NOT_FOUND')) return null;
+      throw error;
+    }
+  }
+  return withEngine(config, async (engine) => {
+    try {
+      const model = engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, name);
+      return { records: await engine.count(model.id), embedding: model.embedding };
+    } catch (error) {
+      if (isEngineError(error, 'NOT_FOUND')) return null;
+      throw error;
+    }
+  });
+}
+
 async function checkCollection(config: Config, deps: DoctorDeps): Promise<CheckResult[]> {
   const name = config.collection;
   const ingest = `${deps.ingestCommand} <folder of Markdown>`;
   let found: { records: number; embedding: string | null } | null;
   try {
-    found = await withEngine(config, async (engine) => {
-      try {
-        const model = engine.getCollection(DEFAULT_TENANT, DEFAULT_DATABASE, name);
-        return { records: await engine.count(model.id), embedding: model.embedding };
-      } catch (error) {
-        if (isEngineError(error, 'NOT_FOUND')) return null;
-        throw error;
-      }
-    });
+    found = await findCollection(config, name);
   } catch (error) {
     return [
       {
         status: 'fail',
         title: 'database',
         detail: explainError(error, config),
-        fix: 'set KBGATE_DATA_DIR to a kbgate data directory',
+        fix:
+          config.chroma === null
+            ? 'set KBGATE_DATA_DIR to a kbgate data directory'
+            : 'check that Chroma answers at KBGATE_CHROMA_URL',
       },
     ];
   }

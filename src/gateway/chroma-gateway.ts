@@ -159,6 +159,22 @@ export class ChromaGateway {
     }
   }
 
+  /** Every collection with its record count, binding and last ingest, as the console's overview lists them. */
+  async describeCollections(): Promise<
+    {
+      name: string;
+      id: string;
+      records: number;
+      binding: string | null;
+      space: string;
+      metadata: Metadata | null;
+    }[]
+  > {
+    const remote = await this.listCollections();
+    const counts = await Promise.all(remote.map((c) => this.call('count', () => c.handle.count())));
+    return remote.map((c, i) => ({ ...c, records: counts[i] ?? 0 }));
+  }
+
   /** Replaces a collection's metadata (Chroma's modify replaces it whole). */
   async setMetadata(collection: RemoteCollection, metadata: Metadata): Promise<void> {
     this.#collections.delete(collection.name);

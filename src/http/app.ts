@@ -18,6 +18,7 @@ import { registerTenantRoutes } from './chroma/tenants.js';
 import { registerUnsupportedRoutes } from './chroma/unsupported.js';
 import { CONSOLE_API_PATH, createConsoleApi } from './console/console-api.js';
 import { createConsolePage } from './console/console-page.js';
+import type { CollectionOverview } from './console/overview.js';
 import { createCors } from './cors.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { createJsonBodyParser } from './json-body.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   engine?: Engine;
   /** What `/search`, the retrieval proxy and the console search; by default the engine's own indexes. */
   searchIndex?: SearchIndex;
+  /** Gateway mode: the collections on Chroma, for the console's overview. */
+  remoteCollections?: () => Promise<CollectionOverview[]>;
   config: Config;
   logger?: Logger;
   tracing?: Tracing;
@@ -101,7 +104,17 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use(router);
   const version = readPackageVersion();
-  app.use(CONSOLE_API_PATH, createConsoleApi({ engine: engine ?? null, index, config, logger, version }));
+  app.use(
+    CONSOLE_API_PATH,
+    createConsoleApi({
+      engine: engine ?? null,
+      index,
+      remoteCollections: deps.remoteCollections,
+      config,
+      logger,
+      version,
+    }),
+  );
 
   app.use(notFoundHandler());
   app.use(errorHandler);

@@ -72,6 +72,9 @@ describe.skipIf(chroma === null)(
       const refused = await runKbgate(['collections', 'delete', COLLECTION], env);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain('holds 3 records');
+      const doctor = await runKbgate(['doctor'], env);
+      expect(doctor.stdout).toContain(`ok    Chroma (KBGATE_CHROMA_URL): ${chroma!.url} answers`);
+      expect(doctor.stdout).toContain(`ok    collection "${COLLECTION}" (KBGATE_COLLECTION): 3 records`);
       // Chroma's own client resolves the recorded function to its `default` one (all-MiniLM-L6-v2, as kbgate's).
       class ChromaDefault {
         readonly name = 'default';
@@ -128,6 +131,19 @@ describe.skipIf(chroma === null)(
       });
       expect(top.relevance).toBe(1);
       expect((top.scores as { lexical: number }).lexical).toBeGreaterThan(0);
+      const overview = (await (await fetch(`${b.url}/console/api/overview`)).json()) as {
+        collections: {
+          name: string;
+          records: number;
+          embedding: string;
+          lastIngest: { files: number } | null;
+        }[];
+      };
+      expect(overview.collections.find((c) => c.name === COLLECTION)).toMatchObject({
+        records: 3,
+        embedding: 'default',
+        lastIngest: { files: 3 },
+      });
       const lexical = await fetch(`${b.url}/search?query=firewall&mode=lexical`);
       const hits = ((await lexical.json()) as { results: { source: { path: string } }[] }).results;
       expect(hits.map((h) => h.source.path)).toEqual(['network.md']);

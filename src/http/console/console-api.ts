@@ -12,7 +12,7 @@ import { parseSearch } from '../plugin/search-route.js';
 import { toWireResponse } from '../plugin/search-output.js';
 import { runConsoleChecks } from './checks.js';
 import { highlightSpans } from './highlight.js';
-import { readOverview } from './overview.js';
+import { overviewOf, readOverview, type CollectionOverview } from './overview.js';
 import { previewQuestion } from './preview.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, readRecord, readRecordPage } from './records.js';
 
@@ -24,6 +24,8 @@ export interface ConsoleApiDeps {
   /** The embedded engine; null in gateway mode, where only search and the preview are served. */
   engine: Engine | null;
   index: SearchIndex;
+  /** Gateway mode: the collections on Chroma, for the overview. */
+  remoteCollections?: (() => Promise<CollectionOverview[]>) | undefined;
   config: Config;
   logger: Logger;
   version: string;
@@ -95,6 +97,11 @@ export function createConsoleApi(deps: ConsoleApiDeps): Router {
   });
   const engine = deps.engine;
   if (engine === null) {
+    const remote = deps.remoteCollections;
+    if (remote)
+      router.get('/overview', async (_req, res) => {
+        res.json(overviewOf(await remote(), config, deps.version));
+      });
     router.use(gatewayOnly(config));
     return router;
   }
@@ -124,8 +131,8 @@ function gatewayOnly(config: Config): express.RequestHandler {
     next(
       new HttpError(
         'NOT_FOUND',
-        `kbgate runs as a gateway over Chroma at ${config.chroma?.url ?? '(unset)'}: the console's search and ` +
-          "preview work; browse collections with Chroma's own tools or `kbgate collections list`",
+        `kbgate runs as a gateway over Chroma at ${config.chroma?.url ?? '(unset)'}: the console's overview, search and ` +
+          'preview work; for checks and records use `kbgate doctor` and `kbgate collections`',
       ),
     );
 }

@@ -50,6 +50,11 @@ const HNSW_ELEMENT_OVERHEAD = 16;
 export async function readOverview(engine: Engine, config: Config, version: string): Promise<Overview> {
   const models = engine.listCollections(DEFAULT_TENANT, DEFAULT_DATABASE);
   const collections = await Promise.all(models.map((m) => describeCollection(engine, m)));
+  return overviewOf(collections, config, version);
+}
+
+/** The overview of `collections` (from the engine, or from Chroma in gateway mode) with the configuration's settings. */
+export function overviewOf(collections: CollectionOverview[], config: Config, version: string): Overview {
   return {
     version,
     collection: config.collection,
