@@ -149,7 +149,8 @@ export class Readiness {
       await chroma.probe();
       this.#chroma = null;
     } catch (err) {
-      this.#chroma = (err as Error).message;
+      // The healthcheck is public: name the setting rather than the internal address.
+      this.#chroma = (err as Error).message.replaceAll(chroma.url, 'KBGATE_CHROMA_URL');
     }
   }
 

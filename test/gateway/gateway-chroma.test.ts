@@ -192,7 +192,9 @@ describe.skipIf(chroma === null)(
       await chroma!.kill();
       await waitFor(async () => (await fetch(`${b.url}/api/v2/healthcheck`)).status === 503);
       const health = await fetch(`${b.url}/api/v2/healthcheck`);
-      expect(((await health.json()) as { message: string }).message).toContain('Chroma');
+      const reason = ((await health.json()) as { message: string }).message;
+      expect(reason).toContain('Chroma at KBGATE_CHROMA_URL is unreachable');
+      expect(reason).not.toContain(chroma!.url); // the healthcheck is public: no internal address
       const search = await fetch(`${b.url}/search?query=restore`);
       expect(search.status).toBe(503);
       expect(await search.json()).toMatchObject({ error: 'ServiceUnavailableError' });
