@@ -1,17 +1,28 @@
-/** A WebAssembly SIMD kernel: integer dot products of int8 rows with an int16 query, 16 components at a time. */
+/**
+ * A WebAssembly SIMD kernel: integer dot products of int8 rows with an int16 query, 16 components and four rows at a
+ * time.
+ */
 
 /**
- * `int8-dot.wat` beside this file, assembled with wabt 1.0.39 (`wat2wasm --enable-simd`); 259 bytes.
+ * `int8-dot.wat` beside this file, assembled with wabt 1.0.39 (`npx -p wabt@1.0.39 wat2wasm int8-dot.wat`, SIMD on
+ * by default); 865 bytes.
  *
  * @remarks Exports `dots(codes, stride, query, slots, n, out)`: for i < n, `out[i]` (i32) is the dot product of the
  * int8 row `codes + slot * stride` with the int16 `query`, where `slot` is `slots[i]` (i32), or `i` when `slots` is
  * negative. `stride` is a multiple of 16 bytes. All arguments are byte offsets into the imported memory.
  */
 const KERNEL_BASE64 =
-  'AGFzbQEAAAABCgFgBn9/f39/fwACDwEDZW52Bm1lbW9yeQIAAQMCAQAHCAEEZG90cwAACs0BAcoBAgR/AnsCQANAIAYgBE8NASAAIAEgA0EATgR/' +
-  'IAMgBkECdGooAgAFIAYLbGohB/0MAAAAAAAAAAAAAAAAAAAAACEKQQAhCCACIQkCQANAIAggAU8NASAHIAhq/QAEACELIAogC/2HASAJ/QAEAP26' +
-  'Af2uASEKIAogC/2IASAJ/QAEEP26Af2uASEKIAhBEGohCCAJQSBqIQkMAAsLIAUgBkECdGogCv0bACAK/RsBaiAK/RsCIAr9GwNqajYCACAGQQFq' +
-  'IQYMAAsLCw==';
+  'AGFzbQEAAAABCgFgBn9/f39/fwACDwEDZW52Bm1lbW9yeQIAAQMCAQAHCAEEZG90cwAACqsGAagGAgd/B3sCQANAIAZBBGogBEsNASAAIAEgA0EA' +
+  'TgR/IAMgBkEAakECdGooAgAFIAZBAGoLbGohCSAAIAEgA0EATgR/IAMgBkEBakECdGooAgAFIAZBAWoLbGohCiAAIAEgA0EATgR/IAMgBkECakEC' +
+  'dGooAgAFIAZBAmoLbGohCyAAIAEgA0EATgR/IAMgBkEDakECdGooAgAFIAZBA2oLbGohDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAA' +
+  'AAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhD/0MAAAAAAAAAAAAAAAAAAAAACEQQQAhByACIQgCQANAIAcgAU8NASAI/QAEACESIAj9AAQQIRMg' +
+  'CSAHav0ABAAhESANIBH9hwEgEv26ASAR/YgBIBP9ugH9rgH9rgEhDSAKIAdq/QAEACERIA4gEf2HASAS/boBIBH9iAEgE/26Af2uAf2uASEOIAsg' +
+  'B2r9AAQAIREgDyAR/YcBIBL9ugEgEf2IASAT/boB/a4B/a4BIQ8gDCAHav0ABAAhESAQIBH9hwEgEv26ASAR/YgBIBP9ugH9rgH9rgEhECAHQRBq' +
+  'IQcgCEEgaiEIDAALCyAFIAZBAnRqIA39GwAgDf0bAWogDf0bAiAN/RsDamo2AgAgBSAGQQJ0aiAO/RsAIA79GwFqIA79GwIgDv0bA2pqNgIEIAUg' +
+  'BkECdGogD/0bACAP/RsBaiAP/RsCIA/9GwNqajYCCCAFIAZBAnRqIBD9GwAgEP0bAWogEP0bAiAQ/RsDamo2AgwgBkEEaiEGDAALCwJAA0AgBiAE' +
+  'Tw0BIAAgASADQQBOBH8gAyAGQQJ0aigCAAUgBgtsaiEJ/QwAAAAAAAAAAAAAAAAAAAAAIQ1BACEHIAIhCAJAA0AgByABTw0BIAj9AAQAIRIgCP0A' +
+  'BBAhEyAJIAdq/QAEACERIA0gEf2HASAS/boBIBH9iAEgE/26Af2uAf2uASENIAdBEGohByAIQSBqIQgMAAsLIAUgBkECdGogDf0bACAN/RsBaiAN' +
+  '/RsCIA39GwNqajYCACAGQQFqIQYMAAsLCw==';
 
 /** The kernel's entry point (see {@link KERNEL_BASE64}). */
 export type DotsFunction = (
