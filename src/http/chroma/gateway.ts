@@ -1,11 +1,10 @@
 /** kbgate's Chroma routes in gateway mode: liveness and readiness stay, the rest points at the Chroma server. */
-import type { RequestHandler, Router } from 'express';
+import type { Router } from 'express';
 import type { Config } from '../../config.js';
-import { EngineError } from '../../engine/errors.js';
-import { describeProblems, type ReadinessReport } from '../../ops/readiness.js';
+import type { ReadinessReport } from '../../ops/readiness.js';
 import { HttpError } from '../error-handler.js';
 import { label } from './route-context.js';
-import { CHROMA_API_VERSION } from './system.js';
+import { registerProbeRoutes } from './system.js';
 
 /** What the gateway's routes need. */
 export interface GatewayRouteContext {
@@ -22,22 +21,7 @@ export interface GatewayRouteContext {
  * speak to Chroma itself (one hop fewer).
  */
 export function registerGatewayRoutes(router: Router, ctx: GatewayRouteContext): void {
-  const heartbeat: RequestHandler = (_req, res) => {
-    label(res, 'heartbeat');
-    res.json({ 'nanosecond heartbeat': Date.now() * 1_000_000 });
-  };
-  router.get('/api/v2/heartbeat', heartbeat);
-  router.get('/api/v1/heartbeat', heartbeat);
-  router.get('/api/v2/version', (_req, res) => {
-    label(res, 'version');
-    res.json(CHROMA_API_VERSION);
-  });
-  router.get('/api/v2/healthcheck', (_req, res) => {
-    label(res, 'healthcheck');
-    const readiness = ctx.readiness();
-    if (!readiness.ready) throw new EngineError('UNAVAILABLE', `Not ready: ${describeProblems(readiness)}`);
-    res.json({ is_executor_ready: true, is_log_client_ready: true });
-  });
+  registerProbeRoutes(router, () => Date.now() * 1_000_000, ctx.readiness);
   router.use('/api', (_req, res, next) => {
     label(res, 'gateway_off');
     next(

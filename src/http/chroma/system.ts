@@ -2,17 +2,24 @@
 import type { RequestHandler, Router } from 'express';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../engine/database.js';
 import { EngineError } from '../../engine/errors.js';
-import { describeProblems } from '../../ops/readiness.js';
+import { describeProblems, type ReadinessReport } from '../../ops/readiness.js';
 import { label, type RouteContext } from './route-context.js';
 
 /** The Chroma server version kbgate's API corresponds to. */
 export const CHROMA_API_VERSION = '1.0.0';
 
-/** Registers the system routes. */
-export function registerSystemRoutes(router: Router, ctx: RouteContext): void {
+/**
+ * Registers the probes every mode answers: heartbeat (liveness, v2 and v1), version, and healthcheck (readiness: 503
+ * `Not ready: <reasons>` while it is not).
+ */
+export function registerProbeRoutes(
+  router: Router,
+  heartbeatNanoseconds: () => number,
+  readiness: () => ReadinessReport,
+): void {
   const heartbeat: RequestHandler = (_req, res) => {
     label(res, 'heartbeat');
-    res.json({ 'nanosecond heartbeat': ctx.engine.heartbeat() });
+    res.json({ 'nanosecond heartbeat': heartbeatNanoseconds() });
   };
   router.get('/api/v2/heartbeat', heartbeat);
   router.get('/api/v1/heartbeat', heartbeat);
@@ -24,10 +31,15 @@ export function registerSystemRoutes(router: Router, ctx: RouteContext): void {
 
   router.get('/api/v2/healthcheck', (_req, res) => {
     label(res, 'healthcheck');
-    const readiness = ctx.readiness();
-    if (!readiness.ready) throw new EngineError('UNAVAILABLE', `Not ready: ${describeProblems(readiness)}`);
+    const report = readiness();
+    if (!report.ready) throw new EngineError('UNAVAILABLE', `Not ready: ${describeProblems(report)}`);
     res.json({ is_executor_ready: true, is_log_client_ready: true });
   });
+}
+
+/** Registers the system routes. */
+export function registerSystemRoutes(router: Router, ctx: RouteContext): void {
+  registerProbeRoutes(router, () => ctx.engine.heartbeat(), ctx.readiness);
 
   router.get('/api/v2/pre-flight-checks', (_req, res) => {
     label(res, 'pre_flight_checks');

@@ -2,12 +2,11 @@
 import { once } from 'node:events';
 import type { Response as ExpressResponse } from 'express';
 import { normalizeUpstreamError } from './openai-error.js';
+import { MAX_ERROR_BYTES, readLimited } from './read-limited.js';
 
 /** Upstream response headers worth passing on; hop-by-hop, length, encoding and cookies are never copied. */
 const COPIED_HEADERS = ['content-type', 'openai-model', 'openai-processing-ms', 'openai-version'];
 const COPIED_PREFIXES = ['x-ratelimit-'];
-/** Largest upstream error body read; the rest is dropped. */
-const MAX_ERROR_BYTES = 64 * 1024;
 
 /** Options of {@link relayResponse}. */
 export interface RelayOptions {
@@ -76,16 +75,4 @@ function endStreamWithError(res: ExpressResponse): void {
   const message = 'Upstream stream ended unexpectedly';
   const event = { error: { message, type: 'upstream_error', code: 'upstream_stream_broken', param: null } };
   res.end(`data: ${JSON.stringify(event)}\n\n`);
-}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }

@@ -1,9 +1,7 @@
 /** The retrieval proxy's HTTP client for the upstream OpenAI-compatible API (FastChat's openai_api_server). */
 import { recordUpstream } from '../../ops/metrics.js';
 import { redactSecrets } from './redact.js';
-
-/** Largest upstream error body read; the rest is dropped. */
-const MAX_ERROR_BYTES = 64 * 1024;
+import { MAX_ERROR_BYTES, readLimited } from './read-limited.js';
 
 /** Why the upstream could not be used: nothing answered, or no response headers came within the timeout. */
 export type UpstreamFailure = 'UNREACHABLE' | 'TIMEOUT' | 'NOT_CONFIGURED';
@@ -140,16 +138,4 @@ export class UpstreamClient {
     if (this.#apiKey !== null) out.authorization = `Bearer ${this.#apiKey}`;
     return out;
   }
-}
-
-async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (body === null) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    if (size >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
