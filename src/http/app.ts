@@ -10,7 +10,7 @@ import { authOptionsFrom, createAuth } from './auth.js';
 import { registerCollectionRoutes } from './chroma/collections.js';
 import { registerDatabaseRoutes } from './chroma/databases.js';
 import { registerGatewayRoutes } from './chroma/gateway.js';
-import { createFastLane } from './chroma/fast-lane.js';
+import { createFastLane, installFastLane } from './chroma/fast-lane.js';
 import { registerRecordRoutes } from './chroma/records.js';
 import type { RouteContext } from './chroma/route-context.js';
 import { registerSystemRoutes } from './chroma/system.js';
@@ -75,9 +75,8 @@ export function createApp(deps: AppDeps): Express {
   const errorHandler = createErrorHandler(logger);
   const tracing = deps.tracing?.enabled ? deps.tracing : null;
   if (ctx !== null && deps.fastLane !== false && tracing === null && config.logRequests !== 'all') {
-    app.use(
-      createFastLane({ ctx, auth, errorHandler, logger, log: requestLog, maxBodyBytes: config.maxBodyBytes }),
-    );
+    const options = { ctx, auth, errorHandler, logger, log: requestLog, maxBodyBytes: config.maxBodyBytes };
+    installFastLane(app, createFastLane(app, options));
   }
   app.use(createRequestMetrics());
   if (tracing) app.use(tracing.middleware);

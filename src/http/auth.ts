@@ -130,8 +130,10 @@ function matchToken(
   return found === null ? null : { name: found.name, role: found.role };
 }
 
+/** The whole path; before Express's dispatch (the fast lane) the request has no `path` and the URL's is used. */
 function fullPath(req: Request): string {
-  return `${req.baseUrl}${req.path}`;
+  const { baseUrl, path } = req as Partial<Request>;
+  return path === undefined ? (req.url.split('?', 1)[0] ?? '') : `${baseUrl ?? ''}${path}`;
 }
 
 interface Credentials {

@@ -1,6 +1,6 @@
 /** Helmet's security headers, with `upgrade-insecure-requests` only for pages that were served over HTTPS. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
 
 /** The headers one helmet configuration sets and removes; the same for every request. */
@@ -32,7 +32,7 @@ export function createSecurityHeaders(publicUrl: string): RequestHandler {
 }
 
 /** The security headers a request's response gets (see {@link createSecurityHeaders}), computed once per kind. */
-export function securityHeadersFor(publicUrl: string): (req: Request) => HeaderSet {
+export function securityHeadersFor(publicUrl: string): (req: IncomingMessage) => HeaderSet {
   const behindTls = publicUrl.startsWith('https:');
   const common = { crossOriginResourcePolicy: { policy: 'cross-origin' as const } };
   const overHttps = recordHelmet(common);
@@ -63,8 +63,9 @@ function recordHelmet(options: HelmetOptions): HeaderSet {
   return { set, removed };
 }
 
-function isHttps(req: Request, behindTls: boolean): boolean {
-  if (req.secure) return true;
+/** Whether the request came over TLS: its own socket's (the app does not trust proxies), or a trusted proxy's. */
+function isHttps(req: IncomingMessage, behindTls: boolean): boolean {
+  if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
   const forwarded = req.headers['x-forwarded-proto'];
   return behindTls && typeof forwarded === 'string' && forwarded.split(',')[0]?.trim() === 'https';
 }

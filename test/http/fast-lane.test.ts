@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { openEngine } from '../../src/engine-factory.js';
 import { createApp } from '../../src/http/app.js';
 import { authOptionsFrom, createAuth } from '../../src/http/auth.js';
-import { createFastLane } from '../../src/http/chroma/fast-lane.js';
+import { createFastLane, installFastLane } from '../../src/http/chroma/fast-lane.js';
 import { createErrorHandler } from '../../src/http/error-handler.js';
 import { silentLogger } from '../../src/http/logging.js';
 import { metricsRegistry } from '../../src/ops/metrics.js';
@@ -228,8 +228,9 @@ describe('which requests the fast lane takes', () => {
   /** The fast lane alone, with a marker behind it for the requests it leaves to the stack. */
   const lane = express();
   lane.disable('x-powered-by');
-  lane.use(
-    createFastLane({
+  installFastLane(
+    lane,
+    createFastLane(lane, {
       ctx: {
         engine,
         config,
