@@ -4,10 +4,11 @@ import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';
 import { checkBatch, checkVector } from './brute-force-index.js';
-import { distanceFunction, prepareInto, prepareVector } from './distance.js';
+import { distanceFunction, prepareInto } from './distance.js';
+import { scanMirror, type VectorSource } from './mirror-scan.js';
 import { QuantizedMirror } from './quantized-mirror.js';
 import { readValidSidecar, writeIndexFiles, type IndexFiles } from './index-files.js';
-import { compare, TopK } from './top-k.js';
+import { compare } from './top-k.js';
 
 type Graph = InstanceType<typeof hnswlib.HierarchicalNSW>;
 
@@ -42,16 +43,7 @@ export interface HnswIndexOptions {
   onInvalidFiles?: (reason: string) => void;
 }
 
-/** Reads exact vectors for labels, in order; null for a label without one. */
-export type VectorSource = (labels: readonly number[]) => (Float32Array | null)[];
-
-/** A scan re-scores this many candidates per wanted result exactly, plus {@link SCAN_EXTRA}. */
-const SCAN_OVERSAMPLE = 4;
-const SCAN_EXTRA = 16;
-/** Candidates re-scored per read after the first `limit`. */
-const RESCORE_STEP = 8;
-/** Slack for float rounding when deciding that no candidate left can beat the current results. */
-const RESCORE_MARGIN = 1e-5;
+export type { VectorSource } from './mirror-scan.js';
 /** How much the graph grows when full: small steps keep the slack (and resident memory) low. */
 const GRAPH_GROWTH = 1.25;
 /** Labels read from the vector source at a time when loading. */
@@ -309,32 +301,9 @@ export class HnswIndex implements VectorIndex {
     return sortHits(result.neighbors, result.distances);
   }
 
-  /**
-   * The `limit` nearest of `allowed` (or of all): int8 candidates, re-scored exactly in order of approximate distance.
-   *
-   * @remarks Re-scoring stops once no remaining candidate can beat the `limit`-th exact distance (its approximate
-   * distance minus its error bound is beyond it), so fewer exact vectors are read for the same result.
-   */
+  /** The `limit` nearest of `allowed` (or of all): int8 candidates re-scored exactly (see {@link scanMirror}). */
   #scan(query: Float32Array, limit: number, allowed?: ReadonlySet<number>): VectorHits {
-    const prepared = prepareVector(this.#params.space, query);
-    const found = this.#mirror.nearest(prepared, limit * SCAN_OVERSAMPLE + SCAN_EXTRA, allowed);
-    const n = found.labels.length;
-    const laterError = new Float64Array(n + 1);
-    for (let i = n - 1; i >= 0; i--) laterError[i] = Math.max(laterError[i + 1]!, found.errors[i]!);
-    const distance = distanceFunction(this.#params.space);
-    const best = new TopK(limit);
-    let next = 0;
-    while (next < n) {
-      if (best.full && found.distances[next]! - laterError[next]! > best.worst + RESCORE_MARGIN) break;
-      const labels = found.labels.slice(next, next + (next === 0 ? limit : RESCORE_STEP));
-      const vectors = this.#exactVectors(labels);
-      labels.forEach((label, i) => {
-        const v = vectors[i];
-        if (v) best.push(label, distance(query, v));
-      });
-      next += labels.length;
-    }
-    return best.toHits();
+    return scanMirror(this.#mirror, query, limit, (labels) => this.#exactVectors(labels), allowed);
   }
 
   #toScratch(v: Float32Array): number[] {
