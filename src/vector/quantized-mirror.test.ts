@@ -95,4 +95,14 @@ describe('QuantizedMirror', () => {
       }
     },
   );
+
+  it('should report the storage it holds, and hold none once closed', () => {
+    const mirror = new QuantizedMirror(DIM, 'l2');
+    const empty = mirror.residentBytes;
+    for (let i = 0; i < 1_000; i++) mirror.put(i, data[i]!);
+    expect(mirror.residentBytes).toBeGreaterThanOrEqual(empty + 1_000 * DIM);
+    mirror.close();
+    expect(mirror.residentBytes).toBe(0);
+    expect(() => mirror.nearest(data[N]!, 1)).toThrow(/closed/);
+  });
 });

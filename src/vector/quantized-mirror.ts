@@ -50,7 +50,7 @@ export class QuantizedMirror {
   /** The largest query code, so a row's integer dot product cannot overflow int32. */
   readonly #queryMax: number;
   #memory: KernelMemory;
-  readonly #dots: DotsFunction;
+  #dots: DotsFunction;
   #codes: Int8Array;
   #capacity = INITIAL_CAPACITY;
   #scales: Float32Array;
@@ -82,6 +82,12 @@ export class QuantizedMirror {
 
   has(label: number): boolean {
     return this.#slots.has(label);
+  }
+
+  /** Bytes of storage held (WebAssembly memory and per-row arrays): what {@link close} gives back. */
+  get residentBytes(): number {
+    const rows = this.#scales.byteLength + this.#squaredNorms.byteLength + this.#absSums.byteLength;
+    return this.#memory.buffer.byteLength + rows;
   }
 
   /** The live labels, in slot order. */
@@ -175,6 +181,8 @@ export class QuantizedMirror {
 
   /** Releases the storage; the mirror must not be used afterwards. */
   close(): void {
+    // The kernel's instance holds its imported memory: it goes too, or the memory could not be collected.
+    this.#dots = closedKernel;
     this.#memory = createKernelMemory(0);
     this.#codes = new Int8Array(0);
     this.#scales = new Float32Array(0);
@@ -248,6 +256,11 @@ export class QuantizedMirror {
     if (bytes > have) this.#memory.grow(pagesFor(bytes) - have / PAGE_BYTES);
     if (this.#codes.buffer !== this.#memory.buffer) this.#codes = new Int8Array(this.#memory.buffer);
   }
+}
+
+/** Stands in for the kernel of a closed mirror. */
+function closedKernel(): void {
+  throw new Error('the quantized mirror is closed');
 }
 
 function pagesFor(bytes: number): number {
