@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32, randomInt } from '../../test/helpers/random-data.js';
+import { expectSameHits } from '../../test/helpers/vector-hits.js';
 import { IndexCache } from './index-cache.js';
+import { PendingTailIndex } from './pending-tail.js';
 import type { VectorIndex, VectorIndexFactory } from './ports.js';
-import type { CollectionModel } from './types.js';
+import type { CollectionModel, Space } from './types.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { BruteForceIndex } from '../vector/brute-force-index.js';
+import { BruteForceIndex, BruteForceIndexFactory } from '../vector/brute-force-index.js';
 
 const MODEL: CollectionModel = {
   id: 'c1',
@@ -53,6 +56,35 @@ function writeRecord(store: SqliteStore, cache: IndexCache, id: string, vector: 
   });
 }
 
+/** Writes one batch of records (vectors, or null to delete) and queues it for the index. */
+function writeBatch(
+  store: SqliteStore,
+  cache: IndexCache,
+  batch: [string, number[] | null][],
+  model: CollectionModel = MODEL,
+): void {
+  const before = store.currentSeq(model.id);
+  const puts = batch.filter(([, v]) => v !== null) as [string, number[]][];
+  const deletes = batch.filter(([, v]) => v === null).map(([id]) => id);
+  const removed = [...store.lookupRowids(model.id, deletes).values()];
+  store.deleteRecords(model.id, removed);
+  const rowids = store.putRecords(
+    model.id,
+    puts.map(([id, v]) => ({
+      id,
+      embedding: new Float32Array(v),
+      document: null,
+      metadata: null,
+      uri: null,
+    })),
+  );
+  cache.applyLocalWrite(model.id, before, store.currentSeq(model.id), {
+    labels: rowids,
+    vectors: puts.map(([, v]) => new Float32Array(v)),
+    removed,
+  });
+}
+
 describe('IndexCache', () => {
   it('should apply queued local writes before the index is used, and on the next turn of the event loop', async () => {
     const store = new SqliteStore(':memory:');
@@ -86,30 +118,6 @@ describe('IndexCache', () => {
 });
 
 describe('IndexCache with writes pending', () => {
-  /** Writes one batch of records (vectors, or null to delete) and queues it for the index. */
-  function writeBatch(store: SqliteStore, cache: IndexCache, batch: [string, number[] | null][]): void {
-    const before = store.currentSeq(MODEL.id);
-    const puts = batch.filter(([, v]) => v !== null) as [string, number[]][];
-    const deletes = batch.filter(([, v]) => v === null).map(([id]) => id);
-    const removed = [...store.lookupRowids(MODEL.id, deletes).values()];
-    store.deleteRecords(MODEL.id, removed);
-    const rowids = store.putRecords(
-      MODEL.id,
-      puts.map(([id, v]) => ({
-        id,
-        embedding: new Float32Array(v),
-        document: null,
-        metadata: null,
-        uri: null,
-      })),
-    );
-    cache.applyLocalWrite(MODEL.id, before, store.currentSeq(MODEL.id), {
-      labels: rowids,
-      vectors: puts.map(([, v]) => new Float32Array(v)),
-      removed,
-    });
-  }
-
   it('should find pending vectors exactly and hide pending deletions and replaced vectors before they are indexed', async () => {
     const store = new SqliteStore(':memory:');
     store.createCollection(MODEL);
@@ -187,6 +195,89 @@ describe('IndexCache with writes pending', () => {
     expect(before).toBeLessThan(store.currentSeq(MODEL.id));
     expect(after.appliedSeq).toBe(store.currentSeq(MODEL.id));
     expect(after.size).toBe(40);
+    store.close();
+  });
+});
+
+/** Lets the event loop turn once: one drain slice runs, if one is scheduled. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('IndexCache views while writes apply in slices', () => {
+  const DIM = 8;
+
+  it.each(['l2', 'ip', 'cosine'] as Space[])(
+    'should answer every query, with and without an allowed set, as an exact search over the committed records (%s)',
+    async (space) => {
+      const model: CollectionModel = { ...MODEL, hnsw: { ...MODEL.hnsw, space }, dimension: DIM };
+      const store = new SqliteStore(':memory:');
+      store.createCollection(model);
+      let clock = 0;
+      // Every look at the clock passes a 0 ms slice's deadline: a slice applies one step of 8 vectors.
+      const options = { sliceMs: 0, readerAppliesUpTo: 0, now: () => clock++ };
+      const cache = new IndexCache(store, new BruteForceIndexFactory(), options);
+      cache.prepare(model);
+      const random = mulberry32(space.length);
+      const vector = (): number[] => Array.from({ length: DIM }, () => random() * 2 - 1);
+      const truth = new Map<string, number[]>();
+      let biggestTail = 0;
+      const check = (index: VectorIndex): void => {
+        const rowids = store.lookupRowids(model.id, [...truth.keys()]);
+        const exact = new BruteForceIndex(DIM, space);
+        for (const [id, v] of truth) exact.upsert([rowids.get(id)!], [new Float32Array(v)]);
+        const live = [...rowids.values()];
+        const allowed = new Set(live.filter(() => random() < 0.4).concat([randomInt(1_000, random)]));
+        const query = new Float32Array(vector());
+        const k = 1 + randomInt(12, random);
+        expect(index.size).toBe(truth.size);
+        expectSameHits(index.search(query, k), exact.search(query, k));
+        expectSameHits(index.search(query, k, allowed), exact.search(query, k, allowed));
+      };
+      for (let round = 0; round < 40; round++) {
+        const batch = new Map<string, number[] | null>();
+        for (let j = randomInt(40, random); j > 0; j--) {
+          batch.set(`r${randomInt(150, random)}`, random() < 0.2 ? null : vector());
+        }
+        writeBatch(store, cache, [...batch], model);
+        for (const [id, v] of batch) {
+          if (v === null) truth.delete(id);
+          else truth.set(id, v);
+        }
+        const view = cache.acquire(model)!;
+        if (view instanceof PendingTailIndex) biggestTail = Math.max(biggestTail, view.pending.labels);
+        check(view);
+        if (random() < 0.5) await nextTurn();
+      }
+      expect(biggestTail).toBeGreaterThan(64); // big enough for the tail's int8 mirror
+      await cache.settled();
+      const index = cache.acquire(model)!;
+      expect(index).not.toBeInstanceOf(PendingTailIndex);
+      check(index);
+      store.close();
+    },
+  );
+
+  it('should release the pending tail and its mirror once everything is applied', async () => {
+    const model: CollectionModel = { ...MODEL, hnsw: { ...MODEL.hnsw, space: 'cosine' }, dimension: DIM };
+    const store = new SqliteStore(':memory:');
+    store.createCollection(model);
+    const cache = new IndexCache(store, new BruteForceIndexFactory(), { readerAppliesUpTo: 0, now: () => 0 });
+    cache.prepare(model);
+    const random = mulberry32(4);
+    const batch = Array.from({ length: 200 }, (_, i): [string, number[]] => [
+      `m${i}`,
+      Array.from({ length: DIM }, () => random()),
+    ]);
+    writeBatch(store, cache, batch, model);
+    const view = cache.acquire(model) as PendingTailIndex;
+    expect(view).toBeInstanceOf(PendingTailIndex);
+    view.search(new Float32Array(batch[0]![1]), 5);
+    expect(view.pending).toMatchObject({ writes: 1, unapplied: 200, labels: 200 });
+    expect(view.pending.mirrorBytes).toBeGreaterThan(0);
+    await cache.settled();
+    expect(view.pending).toEqual({ writes: 0, unapplied: 0, labels: 0, mirrorBytes: 0 });
+    const index = cache.acquire(model)!;
+    expect(index).not.toBeInstanceOf(PendingTailIndex);
+    expect(index.size).toBe(200);
     store.close();
   });
 });

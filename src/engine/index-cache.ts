@@ -1,7 +1,7 @@
 /** Open vector indexes, kept caught up with the store they cache. */
-import { PendingTailIndex, pendingTail, type PendingWrite } from './pending-tail.js';
+import { PendingTail, PendingTailIndex } from './pending-tail.js';
 import type { RecordStore, VectorIndex, VectorIndexFactory } from './ports.js';
-import type { CollectionModel } from './types.js';
+import type { CollectionModel, Space } from './types.js';
 
 /** The vector changes of one committed write. */
 export interface IndexChanges {
@@ -18,11 +18,16 @@ export interface IndexCacheOptions {
   readerAppliesUpTo?: number;
   /** Pending vectors per collection beyond which writers are not acknowledged until the index catches up (default 2,000). */
   maxPending?: number;
+  /** A monotonic clock in milliseconds, for slice deadlines (default `performance.now`). */
+  now?: () => number;
 }
 
-const DEFAULTS: Required<IndexCacheOptions> = { sliceMs: 8, readerAppliesUpTo: 8, maxPending: 2_000 };
-/** Vectors inserted between two looks at the clock while applying a slice. */
-const SLICE_STEP = 8;
+const DEFAULTS: Required<IndexCacheOptions> = {
+  sliceMs: 8,
+  readerAppliesUpTo: 8,
+  maxPending: 2_000,
+  now: () => performance.now(),
+};
 
 /**
  * Holds one open {@link VectorIndex} per collection and brings it up to the store's sequence number before use.
@@ -32,17 +37,20 @@ const SLICE_STEP = 8;
  * longer replay, is thrown away and rebuilt from the records. Writes by other processes show up as a higher
  * sequence number and are replayed from the store's change log. This process's own writes are acknowledged once
  * committed and applied to the index afterwards, a few milliseconds per turn of the event loop, so queries are
- * not held up behind a large write; until then readers get a view that scans the pending vectors exactly
- * (read-your-writes holds). Saving and closing apply everything first. While more than `maxPending` vectors are
- * pending, {@link caughtUp} keeps writers waiting (without blocking the event loop), so writers that outpace the
- * index slow down instead of growing the part every query scans.
+ * not held up behind a large write; until then readers get a view that also searches the pending vectors exactly
+ * (read-your-writes holds), over a {@link PendingTail} kept up to date as writes are queued and applied (released,
+ * with its memory, once nothing is pending). Saving and closing apply everything first. While more than
+ * `maxPending` vectors are pending, {@link caughtUp} keeps writers waiting (without blocking the event loop), so
+ * writers that outpace the index slow down instead of growing the part every query searches.
  */
 export class IndexCache {
   readonly #store: RecordStore;
   readonly #factory: VectorIndexFactory;
   readonly #options: Required<IndexCacheOptions>;
   readonly #open = new Map<string, VectorIndex>();
-  readonly #pending = new Map<string, PendingWrite[]>();
+  /** The space each open index was opened in, which its pending tail searches in too. */
+  readonly #spaces = new Map<string, Space>();
+  readonly #pending = new Map<string, PendingTail>();
   readonly #waiters = new Map<string, (() => void)[]>();
   #settledWaiters: (() => void)[] = [];
   #drainScheduled = false;
@@ -60,8 +68,8 @@ export class IndexCache {
    */
   acquire(collection: CollectionModel): VectorIndex | null {
     const index = this.#current(collection);
-    const waiting = this.#pending.get(collection.id);
-    return index && waiting ? new PendingTailIndex(index, pendingTail(index, waiting)) : index;
+    const tail = this.#pending.get(collection.id);
+    return index && tail ? new PendingTailIndex(index, tail) : index;
   }
 
   /** Opens the collection's index and catches it up with the store, as before a write (no view is built). */
@@ -77,18 +85,23 @@ export class IndexCache {
       this.#discard(collection.id);
       index = undefined;
     }
-    if (!index) {
-      index = this.#factory.open(collection, collection.dimension);
-      index.setEfSearch(collection.hnsw.efSearch);
-      this.#open.set(collection.id, index);
-    }
-    const queue = this.#pending.get(collection.id);
+    index ??= this.#openIndex(collection, collection.dimension);
+    const tail = this.#pending.get(collection.id);
     const seq = this.#store.currentSeq(collection.id);
-    const readerApplies = queue && pendingVectors(queue) <= this.#options.readerAppliesUpTo;
-    if (queue && (queue.at(-1)?.seqAfter !== seq || readerApplies)) this.#drain(collection.id);
+    const readerApplies = tail && tail.unapplied <= this.#options.readerAppliesUpTo;
+    if (tail && (tail.lastSeq !== seq || readerApplies)) this.#drain(collection.id);
     const current = this.#open.get(collection.id);
     if (!current) return this.#current(collection);
     return this.#pending.has(collection.id) ? current : this.#catchUp(collection, current, seq);
+  }
+
+  /** Opens the collection's persisted (or a new) index and keeps it, with the space it was opened in. */
+  #openIndex(collection: CollectionModel, dimension: number): VectorIndex {
+    const index = this.#factory.open(collection, dimension);
+    index.setEfSearch(collection.hnsw.efSearch);
+    this.#open.set(collection.id, index);
+    this.#spaces.set(collection.id, collection.hnsw.space);
+    return index;
   }
 
   /**
@@ -99,19 +112,20 @@ export class IndexCache {
    */
   applyLocalWrite(collectionId: string, seqBefore: number, seqAfter: number, changes: IndexChanges): boolean {
     const index = this.#open.get(collectionId);
-    if (!index) return false;
-    const queue = this.#pending.get(collectionId) ?? [];
-    if ((queue.at(-1)?.seqAfter ?? index.appliedSeq) !== seqBefore) return false;
-    queue.push({ seqAfter, ...changes, removedApplied: false, applied: 0 });
-    this.#pending.set(collectionId, queue);
+    const space = this.#spaces.get(collectionId);
+    if (!index || !space) return false;
+    const tail = this.#pending.get(collectionId) ?? new PendingTail(index.dimension, space);
+    if ((tail.lastSeq ?? index.appliedSeq) !== seqBefore) return false;
+    tail.add({ seqAfter, ...changes, removedApplied: false, applied: 0 }, index);
+    this.#pending.set(collectionId, tail);
     this.#scheduleDrain();
     return true;
   }
 
   /** Resolves once at most `maxPending` of the collection's vectors wait to be indexed (at once when so already). */
   caughtUp(collectionId: string): Promise<void> {
-    const queue = this.#pending.get(collectionId);
-    if (!queue || pendingVectors(queue) <= this.#options.maxPending) return Promise.resolve();
+    const tail = this.#pending.get(collectionId);
+    if (!tail || tail.unapplied <= this.#options.maxPending) return Promise.resolve();
     return new Promise((resolve) => {
       const waiting = this.#waiters.get(collectionId) ?? [];
       waiting.push(resolve);
@@ -167,7 +181,7 @@ export class IndexCache {
 
   /** Applies pending writes for about `sliceMs`, then yields to the event loop if any remain. */
   #drainSlice(): void {
-    const deadline = performance.now() + this.#options.sliceMs;
+    const deadline = this.#options.now() + this.#options.sliceMs;
     for (const id of [...this.#pending.keys()]) {
       const done = this.#applyUntil(id, deadline);
       this.#wakeWriters(id);
@@ -181,8 +195,8 @@ export class IndexCache {
     this.#wakeSettled();
     const waiting = this.#waiters.get(collectionId);
     if (!waiting) return;
-    const queue = this.#pending.get(collectionId);
-    if (queue && pendingVectors(queue) > this.#options.maxPending) return;
+    const tail = this.#pending.get(collectionId);
+    if (tail && tail.unapplied > this.#options.maxPending) return;
     this.#waiters.delete(collectionId);
     for (const resolve of waiting) resolve();
   }
@@ -211,40 +225,33 @@ export class IndexCache {
    * @remarks An index that fails to take a write is dropped (rebuilt from the store on next use).
    */
   #applyUntil(collectionId: string, deadline: number): boolean {
-    const queue = this.#pending.get(collectionId);
+    const tail = this.#pending.get(collectionId);
     const index = this.#open.get(collectionId);
-    if (!queue || !index) {
-      this.#pending.delete(collectionId);
+    if (!tail || !index) {
+      this.#releaseTail(collectionId);
       return true;
     }
     try {
-      while (queue.length > 0) {
-        const write = queue[0] as PendingWrite;
-        if (!write.removedApplied) {
-          if (write.removed.length > 0) index.remove(write.removed);
-          write.removedApplied = true;
-        }
-        while (write.applied < write.labels.length) {
-          const end = Math.min(write.labels.length, write.applied + SLICE_STEP);
-          index.upsert(write.labels.slice(write.applied, end), write.vectors.slice(write.applied, end));
-          write.applied = end;
-          if (write.applied < write.labels.length && performance.now() > deadline) return false;
-        }
-        index.appliedSeq = write.seqAfter;
-        queue.shift();
-      }
-      this.#pending.delete(collectionId);
+      if (!tail.applyUntil(index, deadline, this.#options.now)) return false;
+      this.#releaseTail(collectionId);
     } catch {
       this.#discard(collectionId);
     }
     return true;
   }
 
-  #discard(collectionId: string): void {
+  /** Forgets the collection's pending tail and frees its memory, once its writes are in the index (or moot). */
+  #releaseTail(collectionId: string): void {
+    this.#pending.get(collectionId)?.release();
     this.#pending.delete(collectionId);
+  }
+
+  #discard(collectionId: string): void {
+    this.#releaseTail(collectionId);
     this.#wakeWriters(collectionId);
     this.#open.get(collectionId)?.close();
     this.#open.delete(collectionId);
+    this.#spaces.delete(collectionId);
   }
 
   #catchUp(collection: CollectionModel, index: VectorIndex, seq: number): VectorIndex {
@@ -253,9 +260,7 @@ export class IndexCache {
     let changes = index.appliedSeq < seq ? this.#store.changesSince(collection.id, index.appliedSeq) : null;
     if (changes === null || changes.rebuild) {
       this.drop(collection.id);
-      target = this.#factory.open(collection, collection.dimension ?? index.dimension);
-      target.setEfSearch(collection.hnsw.efSearch);
-      this.#open.set(collection.id, target);
+      target = this.#openIndex(collection, collection.dimension ?? index.dimension);
       changes = this.#store.changesSince(collection.id, 0);
     }
     target.remove(changes.deletes);
@@ -273,11 +278,4 @@ export class IndexCache {
     target.appliedSeq = changes.seq;
     return target;
   }
-}
-
-/** Vectors the queued writes have yet to insert. */
-function pendingVectors(queue: readonly PendingWrite[]): number {
-  let n = 0;
-  for (const write of queue) n += write.labels.length - write.applied;
-  return n;
 }

@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { VectorHits } from '../engine/ports.js';
 import type { Space } from '../engine/types.js';
 import { gaussianVector, mulberry32, randomInt } from '../../test/helpers/random-data.js';
+import { expectSameHits } from '../../test/helpers/vector-hits.js';
 import { BruteForceIndex } from './brute-force-index.js';
 import { ExactVectorSet } from './exact-vector-set.js';
 
 const DIM = 24;
-
-/** Expects the same labels in the same order, with distances equal up to float rounding. */
-function expectSameHits(actual: VectorHits, expected: VectorHits): void {
-  expect(actual.labels).toEqual(expected.labels);
-  actual.distances.forEach((d, i) => expect(d).toBeCloseTo(expected.distances[i]!, 5));
-}
 
 describe('ExactVectorSet', () => {
   it.each(['l2', 'ip', 'cosine'] as const)(
