@@ -202,6 +202,19 @@ describe('IndexCache with writes pending', () => {
 /** Lets the event loop turn once: one drain slice runs, if one is scheduled. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** Whether `promise` settles without the event loop turning (so before any drain slice runs). */
+async function settlesAtOnce(promise: Promise<void>): Promise<boolean> {
+  let settled = false;
+  void promise.then(() => (settled = true));
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  return settled;
+}
+
+/** `n` records with ids `<prefix><i>` and distinct 2-dimensional vectors. */
+function records(prefix: string, n: number): [string, number[]][] {
+  return Array.from({ length: n }, (_, i) => [`${prefix}${i}`, [i, 1]]);
+}
+
 describe('IndexCache views while writes apply in slices', () => {
   const DIM = 8;
 
@@ -278,6 +291,68 @@ describe('IndexCache views while writes apply in slices', () => {
     const index = cache.acquire(model)!;
     expect(index).not.toBeInstanceOf(PendingTailIndex);
     expect(index.size).toBe(200);
+    store.close();
+  });
+});
+
+describe('IndexCache backpressure', () => {
+  it('should let writers run 50,000 vectors ahead of a collection nobody reads, and no further', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const cache = new IndexCache(store, new BruteForceIndexFactory(), { now: () => 0 });
+    cache.prepare(MODEL);
+    writeBatch(store, cache, records('a', 30_000));
+    expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(true);
+    writeBatch(store, cache, records('b', 20_000));
+    expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(true);
+    writeBatch(store, cache, records('c', 1));
+    const waiting = cache.caughtUp(MODEL.id);
+    expect(await settlesAtOnce(waiting)).toBe(false);
+    await waiting;
+    expect(cache.acquire(MODEL)?.size).toBe(50_001);
+    store.close();
+  });
+
+  it('should hold writers to 2,000 pending vectors while the collection is read, without holding up the reader', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    let time = 0;
+    let step = 0;
+    // Stands still until the reader has read, then moves 1 ms per look: slices of 8 ms then apply a few steps each.
+    const cache = new IndexCache(store, new BruteForceIndexFactory(), { now: () => (time += step) });
+    cache.prepare(MODEL);
+    writeBatch(store, cache, records('a', 3_000));
+    expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(true);
+    const view = cache.acquire(MODEL) as PendingTailIndex;
+    expect(view).toBeInstanceOf(PendingTailIndex);
+    expect(view.pending.unapplied).toBe(3_000);
+    expect(view.search(new Float32Array([2_999, 1]), 1).labels).toHaveLength(1);
+    writeBatch(store, cache, records('b', 1));
+    let pendingWhenLetGo = -1;
+    const waiting = cache.caughtUp(MODEL.id).then(() => {
+      pendingWhenLetGo = view.pending.unapplied;
+    });
+    expect(await settlesAtOnce(waiting)).toBe(false);
+    step = 1;
+    await waiting;
+    expect(pendingWhenLetGo).toBeGreaterThan(0);
+    expect(pendingWhenLetGo).toBeLessThanOrEqual(2_000);
+    expect(time).toBeLessThan(1_000); // still within a second of the read
+    store.close();
+  });
+
+  it('should let writers run ahead again once the collection has not been read for a second', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    let time = 0;
+    const cache = new IndexCache(store, new BruteForceIndexFactory(), { now: () => time });
+    cache.prepare(MODEL);
+    writeBatch(store, cache, records('a', 2_500));
+    cache.acquire(MODEL);
+    time = 999;
+    expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(false);
+    time = 1_000;
+    expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(true);
     store.close();
   });
 });

@@ -16,18 +16,26 @@ export interface IndexCacheOptions {
   sliceMs?: number;
   /** Pending vectors a reader applies itself rather than scanning them (default 8). */
   readerAppliesUpTo?: number;
-  /** Pending vectors per collection beyond which writers are not acknowledged until the index catches up (default 2,000). */
+  /**
+   * Pending vectors per collection beyond which writers are not acknowledged until the index catches up, while the
+   * collection is not being read (default 50,000).
+   */
   maxPending?: number;
-  /** A monotonic clock in milliseconds, for slice deadlines (default `performance.now`). */
+  /** The same limit while the collection is being read: read within the last second (default 2,000). */
+  maxPendingWhileRead?: number;
+  /** A monotonic clock in milliseconds, for slice deadlines and the age of the last read (default `performance.now`). */
   now?: () => number;
 }
 
 const DEFAULTS: Required<IndexCacheOptions> = {
   sliceMs: 8,
   readerAppliesUpTo: 8,
-  maxPending: 2_000,
+  maxPending: 50_000,
+  maxPendingWhileRead: 2_000,
   now: () => performance.now(),
 };
+/** A collection read (acquired) within this many milliseconds is being read, for the writers' limit. */
+const READ_WINDOW_MS = 1_000;
 
 /**
  * Holds one open {@link VectorIndex} per collection and brings it up to the store's sequence number before use.
@@ -39,9 +47,16 @@ const DEFAULTS: Required<IndexCacheOptions> = {
  * committed and applied to the index afterwards, a few milliseconds per turn of the event loop, so queries are
  * not held up behind a large write; until then readers get a view that also searches the pending vectors exactly
  * (read-your-writes holds), over a {@link PendingTail} kept up to date as writes are queued and applied (released,
- * with its memory, once nothing is pending). Saving and closing apply everything first. While more than
- * `maxPending` vectors are pending, {@link caughtUp} keeps writers waiting (without blocking the event loop), so
- * writers that outpace the index slow down instead of growing the part every query searches.
+ * with its memory, once nothing is pending). Saving and closing apply everything first.
+ *
+ * Backpressure: {@link caughtUp} keeps writers waiting (without blocking the event loop) while too many of a
+ * collection's vectors are pending, so writers that outpace the index slow down. How many is too many depends on
+ * whether the collection is being read, i.e. acquired within the last second (one clock reading per acquire).
+ * Unread, writers may run up to `maxPending` (50,000) vectors ahead: a bulk load goes at the speed of the store,
+ * and the index follows. Read, the limit is `maxPendingWhileRead` (2,000), which bounds the extra search every query
+ * does on top of the index while reads and writes mix. A read never waits: one that arrives while more than the
+ * read limit is pending is answered at once (the tail is searched whatever its size), and writers that come after
+ * it wait until the index is back within the read limit, or until the collection goes a second without a read.
  */
 export class IndexCache {
   readonly #store: RecordStore;
@@ -51,6 +66,8 @@ export class IndexCache {
   /** The space each open index was opened in, which its pending tail searches in too. */
   readonly #spaces = new Map<string, Space>();
   readonly #pending = new Map<string, PendingTail>();
+  /** When each collection was last acquired, by the `now` clock. */
+  readonly #lastRead = new Map<string, number>();
   readonly #waiters = new Map<string, (() => void)[]>();
   #settledWaiters: (() => void)[] = [];
   #drainScheduled = false;
@@ -68,6 +85,7 @@ export class IndexCache {
    */
   acquire(collection: CollectionModel): VectorIndex | null {
     const index = this.#current(collection);
+    this.#lastRead.set(collection.id, this.#options.now());
     const tail = this.#pending.get(collection.id);
     return index && tail ? new PendingTailIndex(index, tail) : index;
   }
@@ -122,10 +140,13 @@ export class IndexCache {
     return true;
   }
 
-  /** Resolves once at most `maxPending` of the collection's vectors wait to be indexed (at once when so already). */
+  /**
+   * Resolves once the collection's vectors waiting to be indexed are within the limit (at once when so already):
+   * `maxPendingWhileRead` while the collection is being read, else `maxPending` (see the class remarks).
+   */
   caughtUp(collectionId: string): Promise<void> {
     const tail = this.#pending.get(collectionId);
-    if (!tail || tail.unapplied <= this.#options.maxPending) return Promise.resolve();
+    if (!tail || tail.unapplied <= this.#pendingLimit(collectionId)) return Promise.resolve();
     return new Promise((resolve) => {
       const waiting = this.#waiters.get(collectionId) ?? [];
       waiting.push(resolve);
@@ -147,6 +168,7 @@ export class IndexCache {
   /** Closes and deletes the persisted index of a collection. */
   drop(collectionId: string): void {
     this.#discard(collectionId);
+    this.#lastRead.delete(collectionId);
     this.#factory.drop(collectionId);
   }
 
@@ -196,9 +218,16 @@ export class IndexCache {
     const waiting = this.#waiters.get(collectionId);
     if (!waiting) return;
     const tail = this.#pending.get(collectionId);
-    if (tail && tail.unapplied > this.#options.maxPending) return;
+    if (tail && tail.unapplied > this.#pendingLimit(collectionId)) return;
     this.#waiters.delete(collectionId);
     for (const resolve of waiting) resolve();
+  }
+
+  /** How many pending vectors writers may run ahead of the collection's index, given whether it is being read. */
+  #pendingLimit(collectionId: string): number {
+    const read = this.#lastRead.get(collectionId);
+    const reading = read !== undefined && this.#options.now() - read < READ_WINDOW_MS;
+    return reading ? this.#options.maxPendingWhileRead : this.#options.maxPending;
   }
 
   /** Lets {@link settled} callers go once nothing is pending. */
