@@ -9,6 +9,8 @@ import { TopK } from './top-k.js';
 
 /** Up to this many candidate vectors, a search computes every float distance rather than use the int8 mirror. */
 const EXACT_UP_TO = 64;
+/** Room a new mirror makes for vectors beyond those it starts with: the tail usually grows on. */
+const MIRROR_HEADROOM = 1.25;
 const EMPTY_HITS: VectorHits = { labels: [], distances: [] };
 
 /**
@@ -102,7 +104,7 @@ export class ExactVectorSet {
 
   #ensureMirror(): QuantizedMirror {
     if (this.#mirror) return this.#mirror;
-    const mirror = new QuantizedMirror(this.dimension, this.space);
+    const mirror = new QuantizedMirror(this.dimension, this.space, this.size * MIRROR_HEADROOM);
     for (const [label, v] of this.#vectors) mirror.put(label, prepareInto(this.space, v, this.#prepared));
     this.#mirror = mirror;
     return mirror;
