@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { mulberry32, randomInt } from '../../test/helpers/random-data.js';
 import { expectSameHits } from '../../test/helpers/vector-hits.js';
 import { IndexCache } from './index-cache.js';
@@ -354,5 +357,53 @@ describe('IndexCache backpressure', () => {
     time = 1_000;
     expect(await settlesAtOnce(cache.caughtUp(MODEL.id))).toBe(true);
     store.close();
+  });
+});
+
+describe('IndexCache with another process writing', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("should queue another process's writes behind its own pending ones rather than apply them all at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kbgate-cache-'));
+    dirs.push(dir);
+    const mine = new SqliteStore(join(dir, 'kb.sqlite'));
+    const theirs = new SqliteStore(join(dir, 'kb.sqlite'));
+    mine.createCollection(MODEL);
+    const cache = new IndexCache(mine, new BruteForceIndexFactory(), { readerAppliesUpTo: 0, now: () => 0 });
+    cache.prepare(MODEL);
+    writeBatch(mine, cache, [
+      ['a', [0, 0]],
+      ['b', [1, 0]],
+      ['c', [2, 0]],
+    ]);
+    const rowid = (id: string) => mine.lookupRowids(MODEL.id, [id]).get(id)!;
+    const record = (id: string, v: number[]) => ({
+      id,
+      embedding: new Float32Array(v),
+      document: null,
+      metadata: null,
+      uri: null,
+    });
+    theirs.putRecords(MODEL.id, [record('b', [5, 5]), record('d', [0.5, 0])]);
+    theirs.deleteRecords(MODEL.id, [rowid('c')]);
+    const view = cache.acquire(MODEL) as PendingTailIndex;
+    expect(view).toBeInstanceOf(PendingTailIndex);
+    expect(view.pending).toMatchObject({ writes: 2, unapplied: 5 });
+    const expected = { labels: [rowid('a'), rowid('d'), rowid('b')], distances: [0, 0.25, 50] };
+    expect(view.search(new Float32Array([0, 0]), 10)).toEqual(expected);
+    expect(view.size).toBe(3);
+    writeBatch(mine, cache, [['e', [9, 9]]]);
+    expect(view.pending.writes).toBe(3);
+    await cache.settled();
+    const index = cache.acquire(MODEL)!;
+    expect(index).not.toBeInstanceOf(PendingTailIndex);
+    expect(index.appliedSeq).toBe(theirs.currentSeq(MODEL.id));
+    expect(index.search(new Float32Array([0, 0]), 3)).toEqual(expected);
+    expect(index.size).toBe(4);
+    mine.close();
+    theirs.close();
   });
 });

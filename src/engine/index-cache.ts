@@ -1,6 +1,6 @@
 /** Open vector indexes, kept caught up with the store they cache. */
 import { PendingTail, PendingTailIndex } from './pending-tail.js';
-import type { RecordStore, VectorIndex, VectorIndexFactory } from './ports.js';
+import type { ChangeSet, RecordStore, VectorIndex, VectorIndexFactory } from './ports.js';
 import type { CollectionModel, Space } from './types.js';
 
 /** The vector changes of one committed write. */
@@ -43,7 +43,8 @@ const READ_WINDOW_MS = 1_000;
  * @remarks
  * The store is the truth: an index whose `appliedSeq` is ahead of the store, or whose history the store can no
  * longer replay, is thrown away and rebuilt from the records. Writes by other processes show up as a higher
- * sequence number and are replayed from the store's change log. This process's own writes are acknowledged once
+ * sequence number and are replayed from the store's change log (while this process has writes pending, they join
+ * the queue as one more write rather than have it applied at once). This process's own writes are acknowledged once
  * committed and applied to the index afterwards, a few milliseconds per turn of the event loop, so queries are
  * not held up behind a large write; until then readers get a view that also searches the pending vectors exactly
  * (read-your-writes holds), over a {@link PendingTail} kept up to date as writes are queued and applied (released,
@@ -95,7 +96,7 @@ export class IndexCache {
     this.#current(collection);
   }
 
-  /** The open index, caught up with the store except for this process's queued writes. */
+  /** The open index, caught up with the store except for the queued writes. */
   #current(collection: CollectionModel): VectorIndex | null {
     if (collection.dimension === null) return null;
     let index = this.#open.get(collection.id);
@@ -105,12 +106,34 @@ export class IndexCache {
     }
     index ??= this.#openIndex(collection, collection.dimension);
     const tail = this.#pending.get(collection.id);
-    const seq = this.#store.currentSeq(collection.id);
-    const readerApplies = tail && tail.unapplied <= this.#options.readerAppliesUpTo;
-    if (tail && (tail.lastSeq !== seq || readerApplies)) this.#drain(collection.id);
+    let seq = this.#store.currentSeq(collection.id);
+    if (tail && tail.lastSeq !== seq) {
+      const queuedTo = this.#queueForeign(collection.id, tail, index);
+      if (queuedTo === null) this.#drain(collection.id);
+      else seq = queuedTo;
+    }
+    const queued = this.#pending.get(collection.id);
+    if (queued && queued.unapplied <= this.#options.readerAppliesUpTo) this.#drain(collection.id);
     const current = this.#open.get(collection.id);
     if (!current) return this.#current(collection);
     return this.#pending.has(collection.id) ? current : this.#catchUp(collection, current, seq);
+  }
+
+  /**
+   * Queues what other processes wrote after this process's last queued write as one more pending write, so a large
+   * queue need not be applied at once; returns the sequence number the queue now reaches, or null when the store
+   * can no longer tell what changed (the caller then applies the queue and catches up from the store).
+   */
+  #queueForeign(collectionId: string, tail: PendingTail, index: VectorIndex): number | null {
+    const since = tail.lastSeq;
+    if (since === undefined) return null;
+    const changes = this.#store.changesSince(collectionId, since);
+    if (changes.rebuild || changes.seq < since) return null;
+    const { labels, vectors, cleared } = splitUpserts(changes);
+    const removed = [...changes.deletes, ...cleared];
+    tail.add({ seqAfter: changes.seq, removed, labels, vectors, removedApplied: false, applied: 0 }, index);
+    this.#scheduleDrain();
+    return changes.seq;
   }
 
   /** Opens the collection's persisted (or a new) index and keeps it, with the space it was opened in. */
@@ -293,18 +316,24 @@ export class IndexCache {
       changes = this.#store.changesSince(collection.id, 0);
     }
     target.remove(changes.deletes);
-    const labels: number[] = [];
-    const vectors: Float32Array[] = [];
-    const cleared: number[] = [];
-    for (const { rowid, embedding } of changes.upserts) {
-      if (embedding) {
-        labels.push(rowid);
-        vectors.push(embedding);
-      } else cleared.push(rowid);
-    }
+    const { labels, vectors, cleared } = splitUpserts(changes);
     target.remove(cleared);
     if (labels.length > 0) target.upsert(labels, vectors);
     target.appliedSeq = changes.seq;
     return target;
   }
+}
+
+/** A change set's upserts as vectors to insert, and the labels whose records no longer have one. */
+function splitUpserts(changes: ChangeSet): { labels: number[]; vectors: Float32Array[]; cleared: number[] } {
+  const labels: number[] = [];
+  const vectors: Float32Array[] = [];
+  const cleared: number[] = [];
+  for (const { rowid, embedding } of changes.upserts) {
+    if (embedding) {
+      labels.push(rowid);
+      vectors.push(embedding);
+    } else cleared.push(rowid);
+  }
+  return { labels, vectors, cleared };
 }
