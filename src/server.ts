@@ -175,10 +175,13 @@ function createReadiness(config: Config): Readiness {
   return new Readiness({ dataDir: config.dataDir, upstream });
 }
 
-/** Saves the vector indexes that changed since their last save; a failure only costs replay time later. */
+/**
+ * Saves the vector indexes that changed since their last save and have no writes waiting to be indexed (applying
+ * those at once could hold the server for seconds; a later save gets them); a failure only costs replay time later.
+ */
 function saveIndexes(engine: Engine, logger: Logger): void {
   try {
-    engine.flush();
+    engine.flush({ applyPending: false });
   } catch (err) {
     logger.warn({ err }, 'saving vector indexes failed; they will be caught up from the store on next open');
   }

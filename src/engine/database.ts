@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { applyConfigurationUpdate, resolveCollectionSettings } from './collection-config.js';
 import { CollectionOps } from './collection.js';
 import { alreadyExists, invalidArgument, isEngineError, notFound } from './errors.js';
-import { IndexCache } from './index-cache.js';
+import { IndexCache, type SaveOptions } from './index-cache.js';
 import type {
   AddArgs,
   CreateCollectionArgs,
@@ -274,9 +274,12 @@ export class Engine {
     return this.#indexes.settled();
   }
 
-  /** Persists every open vector index. */
-  flush(): void {
-    this.#indexes.saveAll();
+  /**
+   * Persists every open vector index, applying pending writes first; `{ applyPending: false }` skips the indexes that
+   * have writes pending instead (a later flush saves them), for periodic saves that must not block.
+   */
+  flush(options: SaveOptions = {}): void {
+    this.#indexes.saveAll(options);
   }
 
   /** Persists indexes and closes the store. */

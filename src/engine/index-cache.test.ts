@@ -360,6 +360,42 @@ describe('IndexCache backpressure', () => {
   });
 });
 
+describe('IndexCache saves', () => {
+  /** A factory of exact indexes that count their saves. */
+  function countingFactory(): VectorIndexFactory & { saves: number } {
+    const factory = {
+      saves: 0,
+      open(collection: CollectionModel, dimension: number): VectorIndex {
+        const index = new BruteForceIndex(dimension, collection.hnsw.space);
+        index.save = () => void factory.saves++;
+        return index;
+      },
+      drop(): void {},
+    };
+    return factory;
+  }
+
+  it('should leave an index with writes pending unsaved when told not to apply them, and save it once applied', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const factory = countingFactory();
+    const cache = new IndexCache(store, factory, { readerAppliesUpTo: 0, now: () => 0 });
+    cache.prepare(MODEL);
+    writeBatch(store, cache, records('a', 100));
+    cache.saveAll({ applyPending: false });
+    expect(factory.saves).toBe(0);
+    expect((cache.acquire(MODEL) as PendingTailIndex).pending.unapplied).toBe(100);
+    await cache.settled();
+    cache.saveAll({ applyPending: false });
+    expect(factory.saves).toBe(1);
+    writeBatch(store, cache, records('b', 100));
+    cache.saveAll();
+    expect(factory.saves).toBe(2);
+    expect(cache.acquire(MODEL)).not.toBeInstanceOf(PendingTailIndex);
+    store.close();
+  });
+});
+
 describe('IndexCache with another process writing', () => {
   const dirs: string[] = [];
   afterAll(() => {

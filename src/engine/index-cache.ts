@@ -10,6 +10,12 @@ export interface IndexChanges {
   removed: readonly number[];
 }
 
+/** How {@link IndexCache.saveAll} treats indexes with writes pending. */
+export interface SaveOptions {
+  /** Apply the pending writes and save (default), or leave those indexes unsaved. */
+  applyPending?: boolean;
+}
+
 /** Tuning of an {@link IndexCache}. */
 export interface IndexCacheOptions {
   /** Milliseconds of index work per turn of the event loop while writes are pending (default 8). */
@@ -195,10 +201,14 @@ export class IndexCache {
     this.#factory.drop(collectionId);
   }
 
-  /** Persists every open index. */
-  saveAll(): void {
-    this.#drainAll();
-    for (const index of this.#open.values()) index.save();
+  /**
+   * Persists every open index, applying queued writes first; with `applyPending` false, an index with writes
+   * pending is left for a later call instead, so a periodic save never holds the event loop while a large queue
+   * is applied.
+   */
+  saveAll({ applyPending = true }: SaveOptions = {}): void {
+    if (applyPending) this.#drainAll();
+    for (const [id, index] of this.#open) if (!this.#pending.has(id)) index.save();
   }
 
   /** Persists and closes every open index. */
