@@ -43,4 +43,6 @@ VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["node", "scripts/healthcheck.mjs"]
-CMD ["node", "dist/src/main.js"]
+# A young generation of 4 MiB semi-spaces instead of V8's 16: about 23 MB less resident memory, for a few percent
+# more CPU on unfiltered queries in an A/B run (requests allocate little that lives). npm start uses the same flags.
+CMD ["node", "--max-semi-space-size=4", "dist/src/main.js"]

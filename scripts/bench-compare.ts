@@ -28,6 +28,8 @@ const { values } = parseArgs({
 const SETTLE_QUIET_MS = 3_000;
 const ROOT = resolve(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+/** Node's flags for the server, as the Docker image and npm start give them. */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 interface Row {
   phase: string;
@@ -71,7 +73,7 @@ async function waitUp(url: string, child: ChildProcess): Promise<void> {
 
 function startServer(kind: 'kbgate' | 'chroma', dir: string, port: number): ChildProcess {
   if (kind === 'kbgate') {
-    return spawn(process.execPath, [MAIN], {
+    return spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN], {
       env: {
         ...process.env,
         KBGATE_HOST: '127.0.0.1',
