@@ -28,8 +28,9 @@ const { values } = parseArgs({
 const SETTLE_QUIET_MS = 3_000;
 const ROOT = resolve(import.meta.dirname, '..');
 const MAIN = join(ROOT, 'dist', 'src', 'main.js');
-/** Node's flags for the server, as the Docker image and npm start give them. */
+/** Node's flags and malloc's setting for the server, as the Docker image and npm start give them. */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
+const SERVER_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '1048576' };
 
 interface Row {
   phase: string;
@@ -76,6 +77,7 @@ function startServer(kind: 'kbgate' | 'chroma', dir: string, port: number): Chil
     return spawn(process.execPath, [...SERVER_NODE_FLAGS, MAIN], {
       env: {
         ...process.env,
+        ...SERVER_MALLOC_ENV,
         KBGATE_HOST: '127.0.0.1',
         KBGATE_PORT: String(port),
         KBGATE_DATA_DIR: dir,
