@@ -118,6 +118,32 @@ describe('IndexCache', () => {
     expect(index?.search(new Float32Array([1, 0]), 1).labels).toHaveLength(1);
     store.close();
   });
+
+  it('should queue a catch-up of more than a few vectors (a first batch, a stale index) instead of inserting it at once', async () => {
+    const store = new SqliteStore(':memory:');
+    store.createCollection(MODEL);
+    const vectors = Array.from({ length: 50 }, (_, i) => [Math.cos(i), Math.sin(i)]);
+    writeBatch(
+      store,
+      new IndexCache(store, new BruteForceIndexFactory()),
+      vectors.map((v, i) => [`r${i}`, v]),
+    ); // written before this cache opened an index: its first use must catch up with all 50
+    const cache = new IndexCache(store, new BruteForceIndexFactory());
+    cache.prepare(MODEL);
+    const view = cache.acquire(MODEL);
+    expect(view).toBeInstanceOf(PendingTailIndex);
+    expect(view?.size).toBe(50);
+    const hits = view!.search(new Float32Array([1, 0]), 3);
+    expect(hits.distances[0]).toBeCloseTo(0, 5);
+    await cache.settled();
+    const index = cache.acquire(MODEL);
+    expect(index).not.toBeInstanceOf(PendingTailIndex);
+    expect(index?.appliedSeq).toBe(store.currentSeq(MODEL.id));
+    expectSameHits(index!.search(new Float32Array([1, 0]), 3), hits);
+    writeRecord(store, cache, 'small', [0.5, 0.5]); // a local write queued behind nothing: applied as before
+    expect(cache.acquire(MODEL)?.size).toBe(51);
+    store.close();
+  });
 });
 
 describe('IndexCache with writes pending', () => {

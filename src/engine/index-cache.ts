@@ -328,6 +328,17 @@ export class IndexCache {
     target.remove(changes.deletes);
     const { labels, vectors, cleared } = splitUpserts(changes);
     target.remove(cleared);
+    const space = this.#spaces.get(collection.id);
+    if (labels.length > this.#options.readerAppliesUpTo && space !== undefined) {
+      // Queued like a local write rather than inserted now: the first write to a new collection (its index opens
+      // on the next one), a stale saved index or a rebuild would otherwise hold the event loop for the whole batch.
+      const tail = new PendingTail(target.dimension, space);
+      const write = { seqAfter: changes.seq, removed: [], labels, vectors, removedApplied: true, applied: 0 };
+      tail.add(write, target);
+      this.#pending.set(collection.id, tail);
+      this.#scheduleDrain();
+      return target;
+    }
     if (labels.length > 0) target.upsert(labels, vectors);
     target.appliedSeq = changes.seq;
     return target;
