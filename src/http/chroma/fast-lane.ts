@@ -7,9 +7,10 @@
  * calls, matching the path against every route, `res.json`'s content negotiation, a header set per call) cost more
  * than the search itself, and so did Express's own dispatch (a final handler, prototype swaps and the router walk
  * per request). The fast lane therefore sits in front of that dispatch ({@link installFastLane}) and works on Node's
- * own request and response; it takes only requests it answers exactly as the full stack would: a record path without a query string or percent-escapes, the operation's method, no
- * `Origin` (CORS requests take the full stack), a plain JSON body with a `Content-Length` within the limit, and
- * neither tracing nor per-request logging switched on. For those it does what the stack does, in the same order:
+ * own request and response; it takes only requests it answers exactly as the full stack would: a record path
+ * without a query string or percent-escapes, the operation's method, no `Origin` (CORS requests take the full
+ * stack), a plain JSON body with a `Content-Length` within the limit, and neither tracing nor per-request logging
+ * switched on. For those it does what the stack does, in the same order:
  * request id, security headers, authentication, body parsing, the collection check, the operation (the same code
  * as the routes), metrics under the route's template, and the same log line for failures and slow requests; errors
  * go to the app's own error handler (the request and response are given Express's prototypes first, as Express's
