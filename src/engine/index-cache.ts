@@ -1,5 +1,5 @@
 /** Open vector indexes, kept caught up with the store they cache. */
-import { PendingTail, PendingTailIndex } from './pending-tail.js';
+import { PendingTail, PendingTailIndex, type PendingWrite } from './pending-tail.js';
 import type { ChangeSet, RecordStore, VectorIndex, VectorIndexFactory } from './ports.js';
 import type { CollectionModel, Space } from './types.js';
 
@@ -135,11 +135,25 @@ export class IndexCache {
     if (since === undefined) return null;
     const changes = this.#store.changesSince(collectionId, since);
     if (changes.rebuild || changes.seq < since) return null;
-    const { labels, vectors, cleared } = splitUpserts(changes);
-    const removed = [...changes.deletes, ...cleared];
-    tail.add({ seqAfter: changes.seq, removed, labels, vectors, removedApplied: false, applied: 0 }, index);
-    this.#scheduleDrain();
+    this.#enqueue(collectionId, index, changesToWrite(changes));
     return changes.seq;
+  }
+
+  /**
+   * Queues a write for the collection's open index (on a new tail when nothing is pending) and schedules its
+   * application; false when the index has no space recorded (it was not opened by this cache).
+   */
+  #enqueue(collectionId: string, index: VectorIndex, write: PendingWrite): boolean {
+    let tail = this.#pending.get(collectionId);
+    if (!tail) {
+      const space = this.#spaces.get(collectionId);
+      if (space === undefined) return false;
+      tail = new PendingTail(index.dimension, space);
+      this.#pending.set(collectionId, tail);
+    }
+    tail.add(write, index);
+    this.#scheduleDrain();
+    return true;
   }
 
   /** Opens the collection's persisted (or a new) index and keeps it, with the space it was opened in. */
@@ -159,14 +173,9 @@ export class IndexCache {
    */
   applyLocalWrite(collectionId: string, seqBefore: number, seqAfter: number, changes: IndexChanges): boolean {
     const index = this.#open.get(collectionId);
-    const space = this.#spaces.get(collectionId);
-    if (!index || !space) return false;
-    const tail = this.#pending.get(collectionId) ?? new PendingTail(index.dimension, space);
-    if ((tail.lastSeq ?? index.appliedSeq) !== seqBefore) return false;
-    tail.add({ seqAfter, ...changes, removedApplied: false, applied: 0 }, index);
-    this.#pending.set(collectionId, tail);
-    this.#scheduleDrain();
-    return true;
+    if (!index) return false;
+    if ((this.#pending.get(collectionId)?.lastSeq ?? index.appliedSeq) !== seqBefore) return false;
+    return this.#enqueue(collectionId, index, { seqAfter, ...changes, removedApplied: false, applied: 0 });
   }
 
   /**
@@ -325,36 +334,32 @@ export class IndexCache {
       target = this.#openIndex(collection, collection.dimension ?? index.dimension);
       changes = this.#store.changesSince(collection.id, 0);
     }
-    target.remove(changes.deletes);
-    const { labels, vectors, cleared } = splitUpserts(changes);
-    target.remove(cleared);
-    const space = this.#spaces.get(collection.id);
-    if (labels.length > this.#options.readerAppliesUpTo && space !== undefined) {
-      // Queued like a local write rather than inserted now: the first write to a new collection (its index opens
-      // on the next one), a stale saved index or a rebuild would otherwise hold the event loop for the whole batch.
-      const tail = new PendingTail(target.dimension, space);
-      const write = { seqAfter: changes.seq, removed: [], labels, vectors, removedApplied: true, applied: 0 };
-      tail.add(write, target);
-      this.#pending.set(collection.id, tail);
-      this.#scheduleDrain();
+    const write = changesToWrite(changes);
+    // Queued like a local write rather than inserted now: the first write to a new collection (its index opens on
+    // the next one), a stale saved index or a rebuild would otherwise hold the event loop for the whole batch.
+    if (
+      write.labels.length > this.#options.readerAppliesUpTo &&
+      this.#enqueue(collection.id, target, write)
+    ) {
       return target;
     }
-    if (labels.length > 0) target.upsert(labels, vectors);
+    target.remove(write.removed);
+    if (write.labels.length > 0) target.upsert(write.labels, write.vectors);
     target.appliedSeq = changes.seq;
     return target;
   }
 }
 
-/** A change set's upserts as vectors to insert, and the labels whose records no longer have one. */
-function splitUpserts(changes: ChangeSet): { labels: number[]; vectors: Float32Array[]; cleared: number[] } {
+/** A change set from the store as a pending write: its deletions and cleared vectors removed, its vectors inserted. */
+function changesToWrite(changes: ChangeSet): PendingWrite {
   const labels: number[] = [];
   const vectors: Float32Array[] = [];
-  const cleared: number[] = [];
+  const removed = [...changes.deletes];
   for (const { rowid, embedding } of changes.upserts) {
     if (embedding) {
       labels.push(rowid);
       vectors.push(embedding);
-    } else cleared.push(rowid);
+    } else removed.push(rowid);
   }
-  return { labels, vectors, cleared };
+  return { seqAfter: changes.seq, removed, labels, vectors, removedApplied: false, applied: 0 };
 }
