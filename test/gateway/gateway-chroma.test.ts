@@ -150,14 +150,7 @@ describe.skipIf(chroma === null)(
     });
 
     it('should ground a chat in passages from Chroma through the retrieval proxy', async () => {
-      const res = await fetch(`${b.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: FAKE_MODEL,
-          messages: [{ role: 'user', content: 'How do I restore a backup?' }],
-        }),
-      });
+      const res = await askRestore(b.url);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-kbgate-retrieval')).toBe('added');
       expect(res.headers.get('x-kbgate-sources')).toContain('backup.md');
@@ -198,14 +191,7 @@ describe.skipIf(chroma === null)(
       const search = await fetch(`${b.url}/search?query=restore`);
       expect(search.status).toBe(503);
       expect(await search.json()).toMatchObject({ error: 'ServiceUnavailableError' });
-      const chat = await fetch(`${b.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: FAKE_MODEL,
-          messages: [{ role: 'user', content: 'How do I restore a backup?' }],
-        }),
-      });
+      const chat = await askRestore(b.url);
       expect(chat.status).toBe(200);
       expect(chat.headers.get('x-kbgate-retrieval')).toBe('failed');
       const ingest = await runKbgate(['ingest', docs], env);
@@ -223,6 +209,18 @@ describe.skipIf(chroma === null)(
     }, 120_000);
   },
 );
+
+/** Asks the retrieval proxy at `url` how to restore a backup (the question the test's documents answer). */
+function askRestore(url: string): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: FAKE_MODEL,
+      messages: [{ role: 'user', content: 'How do I restore a backup?' }],
+    }),
+  });
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
