@@ -18,8 +18,10 @@ const RESCORE_MARGIN = 1e-5;
 /**
  * The `limit` nearest of `allowed` (or of all) the mirror holds, with exact distances from the raw `query`.
  *
- * @remarks The mirror ranks by approximate distance; a few times `limit` of its best are re-scored exactly (see
- * {@link rescore}), so the results carry exact distances while only a fraction of the exact vectors is read.
+ * @remarks The mirror ranks by the lower bound of each exact distance; a few times `limit` of its best are re-scored
+ * exactly (see {@link rescore}), so only a fraction of the exact vectors is read. When those candidates cannot prove
+ * the result (many vectors within the quantization error of one another, as in low dimensions), the scan asks the
+ * mirror for four times as many and re-scores again, until the result is proven exact or every vector was scored.
  */
 export function scanMirror(
   mirror: QuantizedMirror,
@@ -29,16 +31,21 @@ export function scanMirror(
   allowed?: ReadonlySet<number>,
 ): VectorHits {
   const prepared = prepareVector(mirror.space, query);
-  const found = mirror.nearest(prepared, limit * SCAN_OVERSAMPLE + SCAN_EXTRA, allowed);
-  return rescore(query, found, limit, distanceFunction(mirror.space), vectorsOf);
+  const distance = distanceFunction(mirror.space);
+  for (let n = limit * SCAN_OVERSAMPLE + SCAN_EXTRA; ; n *= 4) {
+    const found = mirror.nearest(prepared, n, allowed);
+    const { hits, complete } = rescore(query, found, limit, distance, vectorsOf);
+    if (complete || found.labels.length < n) return hits;
+  }
 }
 
 /**
- * The `limit` best of approximate candidates by exact distance, re-scored in order of approximate distance.
+ * The `limit` best of candidates ranked by lower bound, by exact distance, re-scored in that order; `complete` when
+ * no candidate left out could beat them.
  *
- * @remarks Re-scoring stops once no remaining candidate can beat the `limit`-th exact distance (its approximate
- * distance minus the largest error bound from there on is beyond it), so fewer exact vectors are read for the same
- * result. Labels the source has no vector for are skipped.
+ * @remarks Re-scoring stops once the next candidate's lower bound (approximate distance minus error bound) is beyond
+ * the `limit`-th exact distance: that candidate and every later one, returned or not, cannot beat it, so fewer exact
+ * vectors are read for the same result. Labels the source has no vector for are skipped.
  */
 export function rescore(
   query: Float32Array,
@@ -46,15 +53,15 @@ export function rescore(
   limit: number,
   distance: DistanceFunction,
   vectorsOf: VectorSource,
-): VectorHits {
-  if (!(limit > 0)) return { labels: [], distances: [] };
+): { hits: VectorHits; complete: boolean } {
+  if (!(limit > 0)) return { hits: { labels: [], distances: [] }, complete: true };
   const n = found.labels.length;
-  const laterError = new Float64Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) laterError[i] = Math.max(laterError[i + 1]!, found.errors[i]!);
+  const lower = (i: number): number => found.distances[i]! - found.errors[i]!;
   const best = new TopK(limit);
   let next = 0;
   while (next < n) {
-    if (best.full && found.distances[next]! - laterError[next]! > best.worst + RESCORE_MARGIN) break;
+    if (best.full && lower(next) > best.worst + RESCORE_MARGIN)
+      return { hits: best.toHits(), complete: true };
     const labels = found.labels.slice(next, next + (next === 0 ? limit : RESCORE_STEP));
     const vectors = vectorsOf(labels);
     labels.forEach((label, i) => {
@@ -63,5 +70,7 @@ export function rescore(
     });
     next += labels.length;
   }
-  return best.toHits();
+  // Every candidate was scored: those left out have a lower bound at least the last one's.
+  const complete = n === 0 || (best.full && lower(n - 1) > best.worst + RESCORE_MARGIN);
+  return { hits: best.toHits(), complete };
 }

@@ -18,7 +18,7 @@ const LANES = 16;
 const INT32_MAX = 2_147_483_647;
 const INT16_MAX = 32_767;
 
-/** Labels by ascending approximate distance, with those distances and a bound on each one's error. */
+/** Labels by ascending lower bound of their exact distance, with approximate distances and error bounds. */
 export interface ScoredCandidates {
   labels: number[];
   distances: number[];
@@ -140,7 +140,8 @@ export class QuantizedMirror {
   }
 
   /**
-   * The `n` labels with the smallest approximate distance to the prepared query, among `allowed` when given.
+   * The `n` labels whose exact distance to the prepared query can be smallest (see {@link nearest}), among `allowed`
+   * when given.
    *
    * @remarks Order is approximate: re-score the candidates exactly before trusting their order.
    */
@@ -149,8 +150,10 @@ export class QuantizedMirror {
   }
 
   /**
-   * The `n` nearest labels by approximate distance, ascending, each with a bound on its error: the exact distance of
-   * `labels[i]` lies within `distances[i] ± errors[i]`.
+   * The `n` labels whose exact distance to the prepared query can be smallest, by the lower bound of each (its
+   * approximate distance minus its error bound), ascending; with their approximate distances and error bounds: the
+   * exact distance of `labels[i]` lies within `distances[i] ± errors[i]`. Every label left out has a lower bound at
+   * least that of the last one returned, which lets a caller prove a re-scored result exact.
    *
    * @remarks With codes `c = round(v / s)` and query codes `q' = round(q / t)`, each term of the dot product is off by
    * at most `s t (|c| + |q'| + 1/2) / 2`; `l2` doubles it.
@@ -165,21 +168,22 @@ export class QuantizedMirror {
     this.#dots(0, this.#stride, scratch.query, subset ? scratch.slots : -1, rows, scratch.out);
     const dots = new Int32Array(this.#memory.buffer, scratch.out, rows);
     const queryNorm = this.space === 'l2' ? squaredNorm(query) : 0;
+    const factor = this.space === 'l2' ? 2 : 1;
+    const queryTerms = 0.5 * queryAbsSum + 0.25 * this.dimension;
+    const errorOf = (slot: number): number =>
+      factor * this.#scales[slot]! * queryScale * (0.5 * this.#absSums[slot]! + queryTerms);
     for (let i = 0; i < rows; i++) {
       const slot = subset ? subset.slots[i]! : i;
       const label = subset ? subset.labels[i]! : this.#slots.labelAt(slot);
       if (!subset && allowed && !allowed.has(label)) continue;
       const dot = dots[i]! * queryScale * this.#scales[slot]!;
-      top.push(label, this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot);
+      const approximate = this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot;
+      top.push(label, approximate - errorOf(slot));
     }
     const hits = top.toHits();
-    const factor = this.space === 'l2' ? 2 : 1;
-    const errors = hits.labels.map((label) => {
-      const slot = this.#slots.slotOf(label)!;
-      const terms = 0.5 * this.#absSums[slot]! + 0.5 * queryAbsSum + 0.25 * this.dimension;
-      return factor * this.#scales[slot]! * queryScale * terms;
-    });
-    return { labels: hits.labels, distances: hits.distances, errors };
+    const errors = hits.labels.map((label) => errorOf(this.#slots.slotOf(label)!));
+    const distances = hits.distances.map((lower, i) => lower + errors[i]!);
+    return { labels: hits.labels, distances, errors };
   }
 
   /** Releases the storage; the mirror must not be used afterwards. */
