@@ -4,7 +4,7 @@
  * turn, alternating which goes first, and prints each run's figures and the kbgate/Chroma ratios with their range.
  * Each server is started fresh for each run and stopped with SIGKILL afterwards (Chroma ignores SIGTERM).
  *
- * Usage: npm run build && npm run bench:compare -- [--n 20000] [--runs 3] [--queries 500]
+ * Usage: npm run build && npm run bench:compare -- [--n 20000] [--runs 3] [--queries 500] [--warmup 3000]
  *        [--chroma-cmd "../shared/tools/chroma-server.sh run"] [--only kbgate|chroma]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '20000' },
     runs: { type: 'string', default: '3' },
     queries: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '3000' },
     'chroma-cmd': { type: 'string', default: '../shared/tools/chroma-server.sh run' },
     only: { type: 'string' },
   },
@@ -107,6 +108,8 @@ function runBench(url: string, pid: number): Promise<BenchOutput> {
         values.n as string,
         '--queries',
         values.queries as string,
+        '--warmup',
+        values.warmup as string,
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -146,10 +149,12 @@ function figuresOf(out: BenchOutput): Figures {
     query_p50_ms: Number(single.p50_ms),
     query_cpu_ms: Number(single.server_cpu_ms_per_op),
     query_cpu_ms_16: Number(flight.server_cpu_ms_per_op),
+    query_cpu_ms_cold: Number(find('cold: query, 1 client').server_cpu_ms_per_op),
     qps_16: Number(flight.per_s),
     recall: Number(single.recall_at_10),
     filtered_p50_ms: Number(filtered.p50_ms),
     filtered_cpu_ms: Number(filtered.server_cpu_ms_per_op),
+    filtered_cpu_ms_cold: Number(find('cold: query, 10% filter').server_cpu_ms_per_op),
     filtered_qps_16: Number(filteredFlight.per_s),
     filtered_recall: Number(filtered.recall_at_10),
     rss_mb: Number(out.server_rss_mb),
@@ -178,8 +183,10 @@ const LOWER_IS_BETTER = new Set([
   'query_p50_ms',
   'query_cpu_ms',
   'query_cpu_ms_16',
+  'query_cpu_ms_cold',
   'filtered_p50_ms',
   'filtered_cpu_ms',
+  'filtered_cpu_ms_cold',
   'rss_mb',
 ]);
 

@@ -4,8 +4,14 @@
  * With `--pid`, the server's CPU time per operation and its resident memory are read from /proc. Queries start once
  * the server has finished indexing what was inserted (`settled_after_ms`: its CPU quiet, read from /proc).
  *
+ * The first queries after the load are measured as they come (rows starting `cold:`); the main rows follow
+ * `--warmup` queries of each kind, so they give the steady state of a server that has been answering for a while.
+ * A fresh Node process runs its code in V8's interpreter and baseline tiers at first and reaches optimized code for
+ * the whole request path only after about 3,000 requests (its CPU per query halves over them); Chroma's native code
+ * has no such warm-up. Both servers get the same queries in the same order.
+ *
  * Usage: npm run bench:http -- [--url http://127.0.0.1:8000] [--pid <server pid>] [--n 100000] [--dim 384]
- *        [--queries 500] [--concurrency 16] [--token <token>] [--keep]
+ *        [--queries 500] [--warmup 3000] [--concurrency 16] [--token <token>] [--keep]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,6 +25,7 @@ const { values } = parseArgs({
     n: { type: 'string', default: '100000' },
     dim: { type: 'string', default: '384' },
     queries: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '16' },
     clusters: { type: 'string', default: '100' },
     token: { type: 'string' },
@@ -34,10 +41,11 @@ const K = 10;
 const BUCKETS = 10;
 const CLOCK_TICKS = 100;
 /**
- * Queries of each kind run before measuring, so neither lazy index loading nor a cold JIT (kbgate) or cold caches
- * (Chroma) count as query time: both servers are measured in their steady state.
+ * Queries of each kind (unfiltered, filtered) run, with {@link CONCURRENCY} in flight, between the cold rows and the
+ * measured ones, so neither lazy index loading nor a cold JIT (kbgate) or cold caches (Chroma) count as query time:
+ * both servers are measured in their steady state.
  */
-const WARMUP = 200;
+const WARMUP = Number(values.warmup);
 /** Consecutive quiet intervals that make a server settled: three seconds, longer than kbgate's two-second wait
  * before it collects garbage after a bulk load. */
 const SETTLE_QUIET_INTERVALS = 6;
@@ -213,8 +221,17 @@ async function main(): Promise<void> {
     rows.push(await insert(collection, data, batch));
     const settledMs = await settle();
     rows[0]!.settled_after_ms = settledMs.toFixed(0);
-    await drive(WARMUP, 1, (i) => queryOne(collection, queries, i % Q));
-    await drive(WARMUP, 1, (i) => queryOne(collection, queries, i % Q, { bucket: i % BUCKETS }));
+    rows.push(row('cold: query, 1 client', await drive(Q, 1, (i) => queryOne(collection, queries, i))));
+    rows.push(
+      row(
+        'cold: query, 10% filter, 1 client',
+        await drive(Q, 1, (i) => queryOne(collection, queries, i, { bucket: bucketOf(i) })),
+      ),
+    );
+    await drive(WARMUP, CONCURRENCY, (i) => queryOne(collection, queries, i % Q));
+    await drive(WARMUP, CONCURRENCY, (i) =>
+      queryOne(collection, queries, i % Q, { bucket: bucketOf(i % Q) }),
+    );
     const found: string[][] = [];
     const single = await drive(Q, 1, async (i) => {
       const res = await collection.query({ queryEmbeddings: [queries[i] as number[]], nResults: K });
