@@ -14,8 +14,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json .prebuild-installrc ./
-# npm ci runs the package's prepare script, which does nothing before the sources are copied.
-COPY scripts/prepare.mjs ./scripts/prepare.mjs
+# npm ci runs the package's prepare script, which does nothing before the sources are copied, and its postinstall
+# script, which compiles hnswlib-node a second time with AVX2 and FMA (node_modules/.cache/kbgate). The server loads
+# that build only where /proc/cpuinfo shows both, so the image still runs on any x86-64 host.
+COPY scripts/prepare.mjs scripts/build-hnswlib-avx2.mjs ./scripts/
 RUN npm ci
 # .dockerignore lets in only what the build needs (sources, tsconfigs, plugin and console assets).
 COPY . .

@@ -20,8 +20,15 @@ describe('npm pack', () => {
         }),
       ) as { filename: string; files: { path: string }[] }[];
       const files = packed!.files.map((f) => f.path);
-      for (const needed of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli.js', 'plugin/logo.png'])
-        expect(files).toContain(needed);
+      // The postinstall script runs wherever the package is installed.
+      const needed = [
+        'dist/src/index.js',
+        'dist/src/index.d.ts',
+        'dist/src/cli.js',
+        'plugin/logo.png',
+        'scripts/build-hnswlib-avx2.mjs',
+      ];
+      for (const file of needed) expect(files).toContain(file);
       expect(files.some((f) => f.startsWith('src/') || f.endsWith('.test.js'))).toBe(false);
 
       // Unpack as npm would install it; dependencies come from this checkout instead of a registry.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Engine } from '../engine/database.js';
 import type { ChromaGateway } from '../gateway/chroma-gateway.js';
+import { hnswlibVariant } from '../vector/hnswlib-binding.js';
 import { summarizeCollections } from './collections.js';
 import { lookAtEmbedding } from './embedding-status.js';
 
@@ -38,6 +39,7 @@ export async function describeStartup(facts: StartupFacts): Promise<string> {
     `  Access           ${accessLine(config)}`,
     ...collectionLines(collections, config.collection),
     `  Embedding        ${config.embedding} for new collections: ${embedding.ok === false ? 'NOT available: ' : ''}${embedding.detail}`,
+    `  Vector search    hnswlib-node, ${hnswlibVariant.variant === 'avx2' ? 'AVX2 build' : 'stock build'} (${hnswlibVariant.reason})`,
   ];
   if (!active || active.records === 0) lines.push(nextStep(facts, embedding.ok === false));
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 /** Approximate nearest-neighbour search over hnswlib-node, with exact scans for small filtered searches. */
-import hnswlib from 'hnswlib-node';
+import { hnswlib } from './hnswlib-binding.js';
 import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';

@@ -110,6 +110,7 @@ describe('kbgate serve start-up summary', () => {
       expect(stderr).toMatch(/docs: 2 records, embedding none/);
       expect(stderr).toMatch(/empty-one: 0 records/);
       expect(stderr).toMatch(/Embedding\s+default for new collections: NOT available/);
+      expect(stderr).toMatch(/Vector search\s+hnswlib-node, (AVX2|stock) build \(.+\)/);
       expect(stderr).toMatch(/Next: fill the "handbook" collection/);
       expect(stderr).toMatch(/ingest <folder>/);
       expect(stderr).toMatch(/KBGATE_EMBEDDING=none .*ingest <folder>/);

@@ -78,6 +78,21 @@ describe('Dockerfile', () => {
     expect(argsOf(build, 'COPY').join('\n')).toMatch(/\.prebuild-installrc/);
   });
 
+  it('should copy the install scripts npm ci runs (prepare, postinstall) before running it', () => {
+    const { scripts } = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> };
+    const steps = build.instructions.map((i) => `${i.keyword} ${i.args}`);
+    const install = steps.findIndex((step) => /^RUN .*\bnpm ci\b/.test(step));
+    const copied = steps
+      .slice(0, install)
+      .filter((step) => step.startsWith('COPY '))
+      .join('\n');
+    for (const hook of ['prepare', 'postinstall']) {
+      const script = /^node (scripts\/\S+\.mjs)$/.exec(scripts[hook] ?? '')?.[1];
+      expect(script, hook).toBeDefined();
+      expect(copied, hook).toContain(script);
+    }
+  });
+
   it('should start the file the build emits for src/main.ts', () => {
     const base = JSON.parse(readRepoFile('tsconfig.json')) as { compilerOptions: Record<string, string> };
     const buildConfig = JSON.parse(readRepoFile('tsconfig.build.json')) as { include: string[] };
@@ -158,6 +173,8 @@ describe('.dockerignore', () => {
       expect(allowed, needed).toContain(needed);
     }
     expect(allowed).toContain('scripts/healthcheck.mjs');
+    for (const script of ['scripts/prepare.mjs', 'scripts/build-hnswlib-avx2.mjs'])
+      expect(allowed).toContain(script);
     for (const secret of ['.env', 'node_modules', 'data', 'dist'])
       expect(allowed, secret).not.toContain(secret);
   });

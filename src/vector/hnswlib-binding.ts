@@ -1,0 +1,116 @@
+/**
+ * The hnswlib-node binding kbgate searches with: the AVX2 build that `npm install` compiles beside the stock one
+ * (scripts/build-hnswlib-avx2.mjs) when this CPU has AVX2 and FMA, else hnswlib-node as published.
+ *
+ * @remarks
+ * hnswlib chooses its distance kernels at compile time, and node-gyp's default flags give it SSE only. Built with
+ * `-mavx2 -mfma`, the same source searches with 256-bit kernels: about 10% less server CPU per unfiltered query at
+ * 100,000 vectors (BENCHMARKS.md). That binary may use those instructions anywhere, so it is loaded only after
+ * /proc/cpuinfo shows both. The two builds read and write the same index files and find the same neighbours; their
+ * distances can differ in the last bits of a float32 (fused multiply-adds round once). `KBGATE_HNSWLIB_AVX2=off`
+ * keeps the stock build.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import stock from 'hnswlib-node';
+
+export type HnswlibBinding = typeof stock;
+
+/** Which build is in use: `avx2` (compiled with AVX2 and FMA) or `stock` (hnswlib-node as published). */
+export type HnswlibVariant = 'avx2' | 'stock';
+
+/** What the choice depends on, read from this machine by {@link detectHost}. */
+export interface BindingHost {
+  platform: string;
+  arch: string;
+  /** The `flags` of /proc/cpuinfo, or null when unreadable. */
+  cpuFlags: ReadonlySet<string> | null;
+  /** Path of the AVX2 build, or null when it was not built. */
+  avx2Addon: string | null;
+  /** The `KBGATE_HNSWLIB_AVX2` setting. */
+  setting: string | undefined;
+}
+
+/** The build to load on `host`, and why. */
+export function chooseVariant(host: BindingHost): { variant: HnswlibVariant; reason: string } {
+  if (host.setting === 'off') return { variant: 'stock', reason: 'KBGATE_HNSWLIB_AVX2=off' };
+  if (host.platform !== 'linux' || host.arch !== 'x64') {
+    return { variant: 'stock', reason: `no AVX2 build for ${host.platform}/${host.arch}` };
+  }
+  if (host.avx2Addon === null) return { variant: 'stock', reason: 'the AVX2 build was not made at install' };
+  if (!host.cpuFlags?.has('avx2') || !host.cpuFlags.has('fma')) {
+    return { variant: 'stock', reason: 'this CPU lacks AVX2 or FMA' };
+  }
+  return { variant: 'avx2', reason: 'this CPU has AVX2 and FMA' };
+}
+
+const require = createRequire(import.meta.url);
+
+/** Where scripts/build-hnswlib-avx2.mjs puts the AVX2 build: node_modules/.cache/kbgate beside hnswlib-node. */
+function avx2AddonPath(): string | null {
+  try {
+    const hnswlibDir = dirname(require.resolve('hnswlib-node/package.json'));
+    const path = join(
+      dirname(hnswlibDir),
+      '.cache',
+      'kbgate',
+      'hnswlib-avx2',
+      'build',
+      'Release',
+      'addon.node',
+    );
+    return existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The flags of the first processor in /proc/cpuinfo (null elsewhere). */
+function cpuFlags(): Set<string> | null {
+  try {
+    const line = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    return line ? new Set((line[1] ?? '').trim().split(/\s+/)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** This machine, as {@link chooseVariant} needs it. */
+export function detectHost(): BindingHost {
+  const linuxX64 = process.platform === 'linux' && process.arch === 'x64';
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    cpuFlags: linuxX64 ? cpuFlags() : null,
+    avx2Addon: linuxX64 ? avx2AddonPath() : null,
+    setting: process.env.KBGATE_HNSWLIB_AVX2,
+  };
+}
+
+function load(): { binding: HnswlibBinding; variant: HnswlibVariant; reason: string } {
+  const host = detectHost();
+  const choice = chooseVariant(host);
+  if (choice.variant === 'stock' || host.avx2Addon === null) return { binding: stock, ...choice };
+  try {
+    const binding = require(host.avx2Addon) as HnswlibBinding;
+    if (typeof binding.HierarchicalNSW !== 'function') throw new Error('no HierarchicalNSW');
+    return { binding, ...choice };
+  } catch (err) {
+    return {
+      binding: stock,
+      variant: 'stock',
+      reason: `the AVX2 build failed to load: ${(err as Error).message}`,
+    };
+  }
+}
+
+const loaded = load();
+
+/** The binding to build and search indexes with. */
+export const hnswlib: HnswlibBinding = loaded.binding;
+/** Which build {@link hnswlib} is, and why it was chosen. */
+export const hnswlibVariant: { variant: HnswlibVariant; reason: string } = {
+  variant: loaded.variant,
+  reason: loaded.reason,
+};
