@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import hnswlib from 'hnswlib-node';
+import { hnswlib, hnswlibVariant } from '../src/vector/hnswlib-binding.js';
 import type { VectorHits } from '../src/engine/ports.js';
 import type { HnswParams } from '../src/engine/types.js';
 import { BruteForceIndex } from '../src/vector/brute-force-index.js';
@@ -191,7 +191,9 @@ function benchBruteForce(
 }
 
 function main(): void {
-  console.log(`bench-vector: n=${N} dim=${DIM} queries=${Q} k=${K} cosine M=16 efC=100 ef=100 seed=${SEED}`);
+  console.log(
+    `bench-vector: n=${N} dim=${DIM} queries=${Q} k=${K} cosine M=16 efC=100 ef=100 seed=${SEED} hnswlib=${hnswlibVariant.variant}`,
+  );
   const generated = clusteredVectors(N + Q, DIM, 100, SEED, { latentDim: 64 });
   const vectors = generated.slice(0, N);
   const queries = generated.slice(N);

@@ -1,6 +1,7 @@
 /**
  * In-process engine benchmark: insert rate, query latency and QPS, recall@10 and a 10%-selective filtered query,
- * with raw hnswlib-node and an exact scan measured beside the engine in the same run.
+ * with raw hnswlib-node (the build the engine loads, see src/vector/hnswlib-binding.ts) and an exact scan measured
+ * beside the engine in the same run.
  *
  * Usage: npm run bench -- [--n 100000] [--dim 384] [--queries 300] [--batch 1000]
  */
@@ -8,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import hnswlib from 'hnswlib-node';
+import { hnswlib, hnswlibVariant } from '../src/vector/hnswlib-binding.js';
 import { PersistentClient } from '../src/client.js';
 import { BruteForceIndex } from '../src/vector/brute-force-index.js';
 import { clusteredVectors } from '../test/helpers/random-data.js';
@@ -70,7 +71,9 @@ const generated = clusteredVectors(N + Q, DIM, 100, 42);
 const vectors = generated.slice(0, N);
 const queries = generated.slice(N);
 const bucketOf = (i: number) => i % BUCKETS;
-console.log(`kbgate bench: n=${N} dim=${DIM} queries=${Q} space=cosine k=${K} node=${process.version}`);
+console.log(
+  `kbgate bench: n=${N} dim=${DIM} queries=${Q} space=cosine k=${K} node=${process.version} hnswlib=${hnswlibVariant.variant}`,
+);
 
 // Exact oracle.
 const exact = new BruteForceIndex(DIM, 'cosine');
