@@ -22,7 +22,11 @@ describe('chooseVariant', () => {
   it.each([
     ['KBGATE_HNSWLIB_AVX2=off', { setting: 'off' }, 'KBGATE_HNSWLIB_AVX2=off'],
     ['another platform', { platform: 'darwin', arch: 'arm64' }, 'no AVX2 build for darwin/arm64'],
-    ['no AVX2 build', { avx2Addon: null }, 'the AVX2 build was not made at install'],
+    [
+      'no AVX2 build',
+      { avx2Addon: null },
+      'no AVX2 build of the installed hnswlib-node (npm install makes it)',
+    ],
     ['a CPU without AVX2', { cpuFlags: new Set(['sse2', 'avx', 'fma']) }, 'this CPU lacks AVX2 or FMA'],
     ['a CPU without FMA', { cpuFlags: new Set(['sse2', 'avx', 'avx2']) }, 'this CPU lacks AVX2 or FMA'],
     ['unreadable CPU flags', { cpuFlags: null }, 'this CPU lacks AVX2 or FMA'],

@@ -26,7 +26,7 @@ export interface BindingHost {
   arch: string;
   /** The `flags` of /proc/cpuinfo, or null when unreadable. */
   cpuFlags: ReadonlySet<string> | null;
-  /** Path of the AVX2 build, or null when it was not built. */
+  /** Path of the AVX2 build, or null when none was built for the installed hnswlib-node. */
   avx2Addon: string | null;
   /** The `KBGATE_HNSWLIB_AVX2` setting. */
   setting: string | undefined;
@@ -38,7 +38,9 @@ export function chooseVariant(host: BindingHost): { variant: HnswlibVariant; rea
   if (host.platform !== 'linux' || host.arch !== 'x64') {
     return { variant: 'stock', reason: `no AVX2 build for ${host.platform}/${host.arch}` };
   }
-  if (host.avx2Addon === null) return { variant: 'stock', reason: 'the AVX2 build was not made at install' };
+  if (host.avx2Addon === null) {
+    return { variant: 'stock', reason: 'no AVX2 build of the installed hnswlib-node (npm install makes it)' };
+  }
   if (!host.cpuFlags?.has('avx2') || !host.cpuFlags.has('fma')) {
     return { variant: 'stock', reason: 'this CPU lacks AVX2 or FMA' };
   }
@@ -47,20 +49,18 @@ export function chooseVariant(host: BindingHost): { variant: HnswlibVariant; rea
 
 const require = createRequire(import.meta.url);
 
-/** Where scripts/build-hnswlib-avx2.mjs puts the AVX2 build: node_modules/.cache/kbgate beside hnswlib-node. */
+/**
+ * Where scripts/build-hnswlib-avx2.mjs puts the AVX2 build (node_modules/.cache/kbgate beside hnswlib-node); null
+ * when it is missing or was compiled from another hnswlib-node version than the one installed now.
+ */
 function avx2AddonPath(): string | null {
   try {
-    const hnswlibDir = dirname(require.resolve('hnswlib-node/package.json'));
-    const path = join(
-      dirname(hnswlibDir),
-      '.cache',
-      'kbgate',
-      'hnswlib-avx2',
-      'build',
-      'Release',
-      'addon.node',
-    );
-    return existsSync(path) ? path : null;
+    const packageJson = require.resolve('hnswlib-node/package.json');
+    const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
+    const dir = join(dirname(dirname(packageJson)), '.cache', 'kbgate', 'hnswlib-avx2');
+    const info = JSON.parse(readFileSync(join(dir, 'build-info.json'), 'utf8')) as { hnswlibNode?: string };
+    const path = join(dir, 'build', 'Release', 'addon.node');
+    return info.hnswlibNode === version && existsSync(path) ? path : null;
   } catch {
     return null;
   }
