@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import stock from 'hnswlib-node';
+import type stock from 'hnswlib-node';
 
 export type HnswlibBinding = typeof stock;
 
@@ -91,14 +91,16 @@ export function detectHost(): BindingHost {
 function load(): { binding: HnswlibBinding; variant: HnswlibVariant; reason: string } {
   const host = detectHost();
   const choice = chooseVariant(host);
-  if (choice.variant === 'stock' || host.avx2Addon === null) return { binding: stock, ...choice };
+  // The stock addon is loaded only when it is the one used, not beside the AVX2 build.
+  const stockBinding = (): HnswlibBinding => require('hnswlib-node') as HnswlibBinding;
+  if (choice.variant === 'stock' || host.avx2Addon === null) return { binding: stockBinding(), ...choice };
   try {
     const binding = require(host.avx2Addon) as HnswlibBinding;
     if (typeof binding.HierarchicalNSW !== 'function') throw new Error('no HierarchicalNSW');
     return { binding, ...choice };
   } catch (err) {
     return {
-      binding: stock,
+      binding: stockBinding(),
       variant: 'stock',
       reason: `the AVX2 build failed to load: ${(err as Error).message}`,
     };
