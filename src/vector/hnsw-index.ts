@@ -1,5 +1,5 @@
 /** Approximate nearest-neighbour search over hnswlib-node, with exact scans for small filtered searches. */
-import { hnswlib } from './hnswlib-binding.js';
+import { hnswlib, hnswlibFloat32Input } from './hnswlib-binding.js';
 import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';
@@ -76,6 +76,7 @@ export class HnswIndex implements VectorIndex {
   /** Labels marked deleted in the graph (some may since have been replaced: see `#revive`). */
   #deleted = new Set<number>();
   #ef: number;
+  /** Where a vector is copied for a binding that takes only Arrays (see {@link hnswlibFloat32Input}). */
   readonly #scratch: number[];
   /** Reused for each stored vector's prepared form, so inserts allocate nothing per vector. */
   readonly #prepared: Float32Array;
@@ -245,7 +246,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   #addToGraph(label: number, prepared: Float32Array): void {
-    const point = this.#toScratch(prepared);
+    const point = this.#toPoint(prepared);
     if (this.#mirror.has(label) || this.#revive(label)) {
       this.#graph.addPoint(point, label);
       return;
@@ -286,7 +287,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   #searchGraph(query: Float32Array, k: number, allowed?: ReadonlySet<number>): VectorHits {
-    const point = this.#toScratch(query);
+    const point = this.#toPoint(query);
     let result: { neighbors: number[]; distances: number[] };
     if (allowed) {
       this.#graph.setEf(this.#filteredEf(k, allowed.size));
@@ -306,7 +307,10 @@ export class HnswIndex implements VectorIndex {
     return scanMirror(this.#mirror, query, limit, (labels) => this.#exactVectors(labels), allowed);
   }
 
-  #toScratch(v: Float32Array): number[] {
+  /** `v` as the binding takes it: itself, or copied into the scratch Array (the binding copies it in turn). */
+  #toPoint(v: Float32Array): number[] {
+    // The patched build reads a Float32Array's memory directly; its type declarations say number[] only.
+    if (hnswlibFloat32Input) return v as unknown as number[];
     const out = this.#scratch;
     for (let i = 0; i < v.length; i++) out[i] = v[i]!;
     return out;

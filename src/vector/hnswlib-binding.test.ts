@@ -1,10 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import stock from 'hnswlib-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusteredVectors } from '../../test/helpers/random-data.js';
-import { chooseVariant, detectHost, hnswlib, hnswlibVariant, type BindingHost } from './hnswlib-binding.js';
+import { patchFloat32Input } from '../../scripts/build-hnswlib-avx2.mjs';
+import {
+  chooseVariant,
+  detectHost,
+  hnswlib,
+  hnswlibFloat32Input,
+  hnswlibVariant,
+  type BindingHost,
+} from './hnswlib-binding.js';
 
 const CAPABLE: BindingHost = {
   platform: 'linux',
@@ -50,10 +59,57 @@ describe('the loaded binding', () => {
       expect(host.avx2Addon).not.toBeNull();
       expect(hnswlibVariant.variant).toBe('avx2');
       expect(hnswlib).not.toBe(stock);
+      // The patch is written for the installed hnswlib-node: the build takes Float32Arrays.
+      expect(hnswlibFloat32Input).toBe(true);
     } else {
       expect(hnswlibVariant.variant).toBe('stock');
       expect(hnswlib).toBe(stock);
+      expect(hnswlibFloat32Input).toBe(false);
     }
+  });
+
+  describe.runIf(hnswlibFloat32Input)('the patched build taking Float32Arrays', () => {
+    const DIM = 64;
+    const data = clusteredVectors(1_500, DIM, 15, 11);
+    const queries = clusteredVectors(50, DIM, 15, 12);
+
+    it.each(['l2', 'ip', 'cosine'] as const)(
+      'should build and search %s the same from Float32Arrays as from Arrays',
+      (space) => {
+        const fromArrays = new hnswlib.HierarchicalNSW(space, DIM);
+        const fromTyped = new hnswlib.HierarchicalNSW(space, DIM);
+        for (const index of [fromArrays, fromTyped]) {
+          index.initIndex({ maxElements: data.length, m: 16, efConstruction: 100, randomSeed: 5 });
+        }
+        data.forEach((v, i) => {
+          fromArrays.addPoint(Array.from(v), i);
+          fromTyped.addPoint(v as unknown as number[], i);
+        });
+        for (const q of queries) {
+          const want = fromArrays.searchKnn(Array.from(q), 10);
+          expect(fromTyped.searchKnn(q as unknown as number[], 10)).toEqual(want);
+          expect(fromArrays.searchKnn(q as unknown as number[], 10)).toEqual(want);
+          // A view into a larger buffer is read from its own offset.
+          const padded = new Float32Array(DIM + 7);
+          padded.set(q, 5);
+          expect(fromTyped.searchKnn(padded.subarray(5, 5 + DIM) as unknown as number[], 10)).toEqual(want);
+        }
+        expect(fromTyped.getPoint(3)).toEqual(fromArrays.getPoint(3));
+      },
+    );
+
+    it('should refuse a Float32Array of another length, and typed arrays of other kinds', () => {
+      const index = new hnswlib.HierarchicalNSW('l2', DIM);
+      index.initIndex({ maxElements: 10 });
+      index.addPoint(Array.from(data[0]!), 0);
+      const short = new Float32Array(DIM - 1) as unknown as number[];
+      expect(() => index.searchKnn(short, 1)).toThrow(`expected ${DIM}, but got ${DIM - 1}`);
+      expect(() => index.addPoint(short, 1)).toThrow(`expected ${DIM}, but got ${DIM - 1}`);
+      const doubles = new Float64Array(DIM) as unknown as number[];
+      expect(() => index.searchKnn(doubles, 1)).toThrow(TypeError);
+      expect(() => index.addPoint(doubles, 1)).toThrow(TypeError);
+      expect(index.getCurrentCount()).toBe(1);
+    });
   });
 
   describe.runIf(hnswlibVariant.variant === 'avx2')('the AVX2 build beside the stock one', () => {
@@ -100,5 +156,36 @@ describe('the loaded binding', () => {
         }
       },
     );
+  });
+});
+
+describe('patchFloat32Input', () => {
+  const require = createRequire(import.meta.url);
+  const published = readFileSync(
+    join(dirname(require.resolve('hnswlib-node/package.json')), 'src', 'addon.cc'),
+    'utf8',
+  );
+
+  it("should patch the installed hnswlib-node's addPoint and searchKnn of HierarchicalNSW only", () => {
+    const patched = patchFloat32Input(published);
+    expect(patched).not.toBeNull();
+    const at = patched!.indexOf('class HierarchicalNSW : public');
+    expect(patched!.slice(at).match(/kbgateCopy\(arr, vec\)/g)).toHaveLength(2);
+    // BruteforceSearch, before it, is left as published.
+    const bruteForce = published.slice(
+      published.indexOf('class BruteforceSearch'),
+      published.indexOf('class HierarchicalNSW : public'),
+    );
+    expect(patched!).toContain(bruteForce);
+  });
+
+  it('should give null for a source it was not written for', () => {
+    expect(patchFloat32Input('int main() {}')).toBeNull();
+    // One of the edits would apply once in HierarchicalNSW instead of twice.
+    const at = published.indexOf('class HierarchicalNSW : public');
+    const edited =
+      published.slice(0, at) +
+      published.slice(at).replace('Napi::Array arr = info[0].As<Napi::Array>();', '');
+    expect(patchFloat32Input(edited)).toBeNull();
   });
 });
