@@ -4,8 +4,12 @@
  * turn, alternating which goes first, and prints each run's figures and the kbgate/Chroma ratios with their range.
  * Each server is started fresh for each run and stopped with SIGKILL afterwards (Chroma ignores SIGTERM).
  *
+ * With `--interleave`, both servers run at once and one bench-http run measures them side by side: each loads in
+ * turn, then every query phase alternates between them in blocks of `--block` queries, so that noise from other work
+ * on a shared machine falls on both alike (see scripts/bench-http.ts).
+ *
  * Usage: npm run build && npm run bench:compare -- [--n 20000] [--runs 3] [--queries 500] [--warmup 3000]
- *        [--chroma-cmd "../shared/tools/chroma-server.sh run"] [--only kbgate|chroma]
+ *        [--interleave] [--block 100] [--chroma-cmd "../shared/tools/chroma-server.sh run"] [--only kbgate|chroma]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +26,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3000' },
     'chroma-cmd': { type: 'string', default: '../shared/tools/chroma-server.sh run' },
     only: { type: 'string' },
+    interleave: { type: 'boolean', default: false },
+    block: { type: 'string', default: '100' },
   },
 });
 
@@ -92,7 +98,8 @@ function startServer(kind: 'kbgate' | 'chroma', dir: string, port: number): Chil
   return spawn(cmd as string, [...args, dir, String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
 }
 
-function runBench(url: string, pid: number): Promise<BenchOutput> {
+/** Runs bench-http against the servers given (side by side when several); one summary per server, in order. */
+function runBench(servers: { url: string; pid: number }[]): Promise<BenchOutput[]> {
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
@@ -100,10 +107,9 @@ function runBench(url: string, pid: number): Promise<BenchOutput> {
         '--import',
         'tsx',
         join(ROOT, 'scripts', 'bench-http.ts'),
-        '--url',
-        url,
-        '--pid',
-        String(pid),
+        ...servers.flatMap(({ url, pid }) => ['--url', url, '--pid', String(pid)]),
+        '--block',
+        values.block as string,
         '--n',
         values.n as string,
         '--queries',
@@ -116,10 +122,10 @@ function runBench(url: string, pid: number): Promise<BenchOutput> {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('exit', (code) => {
-      const last = out.trim().split('\n').at(-1) ?? '';
+      const summaries = out.trim().split('\n').slice(-servers.length);
       if (code !== 0) return fail(new Error(`bench-http exited with ${code}`));
       try {
-        done(JSON.parse(last) as BenchOutput);
+        done(summaries.map((line) => JSON.parse(line) as BenchOutput));
       } catch {
         fail(new Error(`bench-http printed no JSON summary:\n${out}`));
       }
@@ -161,19 +167,43 @@ function figuresOf(out: BenchOutput): Figures {
   };
 }
 
-async function measure(kind: 'kbgate' | 'chroma'): Promise<Figures> {
+interface Started {
+  kind: 'kbgate' | 'chroma';
+  url: string;
+  child: ChildProcess;
+  dir: string;
+}
+
+async function start(kind: 'kbgate' | 'chroma'): Promise<Started> {
   const dir = mkdtempSync(join(tmpdir(), `bench-${kind}-`));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = startServer(kind, dir, port);
+  const started = { kind, url, child, dir };
   try {
     await waitUp(url, child);
-    const out = await runBench(url, child.pid as number);
-    return figuresOf(out);
+  } catch (err) {
+    await stop(started);
+    throw err;
+  }
+  return started;
+}
+
+async function stop({ child, dir }: Started): Promise<void> {
+  child.kill('SIGKILL');
+  await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts the servers of `kinds` fresh, measures them (side by side when several) and stops them. */
+async function measure(kinds: ('kbgate' | 'chroma')[]): Promise<Figures[]> {
+  const started: Started[] = [];
+  try {
+    for (const kind of kinds) started.push(await start(kind));
+    const outputs = await runBench(started.map(({ url, child }) => ({ url, pid: child.pid as number })));
+    return outputs.map(figuresOf);
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) => (child.exitCode === null ? child.once('exit', r) : r(null)));
-    rmSync(dir, { recursive: true, force: true });
+    for (const server of started) await stop(server);
   }
 }
 
@@ -197,10 +227,26 @@ async function main(): Promise<void> {
   for (let run = 0; run < runs; run++) {
     const order: ('kbgate' | 'chroma')[] = run % 2 === 0 ? ['kbgate', 'chroma'] : ['chroma', 'kbgate'];
     const result: { kbgate?: Figures; chroma?: Figures } = {};
-    for (const kind of order) {
-      if (values.only && values.only !== kind) continue;
-      result[kind] = await measure(kind);
-      console.log(JSON.stringify({ run: run + 1, server: kind, n: Number(values.n), ...result[kind] }));
+    const kinds = order.filter((kind) => !values.only || values.only === kind);
+    const print = (kind: 'kbgate' | 'chroma') =>
+      console.log(
+        JSON.stringify({
+          run: run + 1,
+          server: kind,
+          n: Number(values.n),
+          ...(values.interleave ? { interleaved: true } : {}),
+          ...result[kind],
+        }),
+      );
+    if (values.interleave && kinds.length > 1) {
+      const figures = await measure(kinds);
+      kinds.forEach((kind, i) => (result[kind] = figures[i]));
+      kinds.forEach(print);
+    } else {
+      for (const kind of kinds) {
+        [result[kind]] = await measure([kind]);
+        print(kind);
+      }
     }
     results.push(result);
   }
