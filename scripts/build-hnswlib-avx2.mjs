@@ -3,13 +3,14 @@
 // hnswlib picks its distance kernels at compile time; the stock build (node-gyp's defaults) gets SSE only. On a CPU
 // with AVX2 and FMA, kbgate loads this build instead (src/vector/hnswlib-binding.ts): about 10% less server CPU
 // per unfiltered query (BENCHMARKS.md). The copy is also patched (patchFloat32Input) to take a Float32Array where
-// the published addon takes only an Array of numbers, read element by element through N-API. Anything that stops the build (not Linux on x64, no compiler, no node-gyp)
-// leaves only the stock build, which works everywhere: the install never fails because of this step.
+// the published addon takes only an Array of numbers, read element by element through N-API. Anything that stops
+// the build (not Linux on x64, no compiler, no node-gyp) leaves only the stock build, which works everywhere: the
+// install never fails because of this step.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /** Helpers the patch adds to addon.cc: a query or point as a Float32Array, copied with one memcpy. */
 const FLOAT32_HELPERS = `
@@ -152,4 +153,13 @@ function main() {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+/** Whether this file is the script node was started with (not imported, as the tests import patchFloat32Input). */
+function isMain() {
+  try {
+    return realpathSync(process.argv[1] ?? '') === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) main();
