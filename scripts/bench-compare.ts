@@ -168,7 +168,6 @@ function figuresOf(out: BenchOutput): Figures {
 }
 
 interface Started {
-  kind: 'kbgate' | 'chroma';
   url: string;
   child: ChildProcess;
   dir: string;
@@ -179,7 +178,7 @@ async function start(kind: 'kbgate' | 'chroma'): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = startServer(kind, dir, port);
-  const started = { kind, url, child, dir };
+  const started = { url, child, dir };
   try {
     await waitUp(url, child);
   } catch (err) {
@@ -228,17 +227,18 @@ async function main(): Promise<void> {
     const order: ('kbgate' | 'chroma')[] = run % 2 === 0 ? ['kbgate', 'chroma'] : ['chroma', 'kbgate'];
     const result: { kbgate?: Figures; chroma?: Figures } = {};
     const kinds = order.filter((kind) => !values.only || values.only === kind);
+    const interleaved = values.interleave && kinds.length > 1;
     const print = (kind: 'kbgate' | 'chroma') =>
       console.log(
         JSON.stringify({
           run: run + 1,
           server: kind,
           n: Number(values.n),
-          ...(values.interleave ? { interleaved: true } : {}),
+          ...(interleaved ? { interleaved: true } : {}),
           ...result[kind],
         }),
       );
-    if (values.interleave && kinds.length > 1) {
+    if (interleaved) {
       const figures = await measure(kinds);
       kinds.forEach((kind, i) => (result[kind] = figures[i]));
       kinds.forEach(print);

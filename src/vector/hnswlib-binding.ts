@@ -53,11 +53,19 @@ export function chooseVariant(host: BindingHost): { variant: HnswlibVariant; rea
 
 const require = createRequire(import.meta.url);
 
+/** What {@link avx2Build} found, read once per process (undefined until then). */
+let builtAvx2: { path: string; float32Input: boolean } | null | undefined;
+
 /**
  * Where scripts/build-hnswlib-avx2.mjs puts the AVX2 build (node_modules/.cache/kbgate beside hnswlib-node); null
  * when it is missing or was compiled from another hnswlib-node version than the one installed now.
  */
 function avx2Build(): { path: string; float32Input: boolean } | null {
+  if (builtAvx2 === undefined) builtAvx2 = readAvx2Build();
+  return builtAvx2;
+}
+
+function readAvx2Build(): { path: string; float32Input: boolean } | null {
   try {
     const packageJson = require.resolve('hnswlib-node/package.json');
     const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string };
