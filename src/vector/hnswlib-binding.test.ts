@@ -5,14 +5,18 @@ import { dirname, join } from 'node:path';
 import stock from 'hnswlib-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clusteredVectors } from '../../test/helpers/random-data.js';
-import { patchFloat32Input } from '../../scripts/build-hnswlib-avx2.mjs';
+import { patchExactDistances, patchFloat32Input, patchInt8Dots } from '../../scripts/build-hnswlib-avx2.mjs';
+import { distanceFunction } from './distance.js';
 import {
   chooseVariant,
   detectHost,
   hnswlib,
+  hnswlibExactDistances,
   hnswlibFloat32Input,
+  hnswlibInt8Dots,
   hnswlibVariant,
   type BindingHost,
+  type GraphDistances,
 } from './hnswlib-binding.js';
 
 const CAPABLE: BindingHost = {
@@ -59,14 +63,94 @@ describe('the loaded binding', () => {
       expect(host.avx2Addon).not.toBeNull();
       expect(hnswlibVariant.variant).toBe('avx2');
       expect(hnswlib).not.toBe(stock);
-      // The patch is written for the installed hnswlib-node: the build takes Float32Arrays.
+      // The patches are written for the installed hnswlib-node: the build takes Float32Arrays, computes distances
+      // by label and has the native int8 kernel.
       expect(hnswlibFloat32Input).toBe(true);
+      expect(hnswlibExactDistances).toBe(true);
+      expect(hnswlibInt8Dots).toBeTypeOf('function');
     } else {
       expect(hnswlibVariant.variant).toBe('stock');
       expect(hnswlib).toBe(stock);
       expect(hnswlibFloat32Input).toBe(false);
+      expect(hnswlibExactDistances).toBe(false);
+      expect(hnswlibInt8Dots).toBeNull();
     }
   });
+
+  describe.runIf(hnswlibExactDistances)(
+    'kbgateDistances, the distances by label of the patched build',
+    () => {
+      const DIM = 48;
+      const data = clusteredVectors(600, DIM, 8, 21);
+      const queries = clusteredVectors(20, DIM, 8, 22);
+      type WithDistances = InstanceType<typeof hnswlib.HierarchicalNSW> & { kbgateDistances: GraphDistances };
+      const build = (space: 'l2' | 'ip' | 'cosine') => {
+        const index = new hnswlib.HierarchicalNSW(space, DIM) as WithDistances;
+        index.initIndex({ maxElements: 200, m: 16, efConstruction: 100, allowReplaceDeleted: true });
+        return index;
+      };
+
+      it.each(['l2', 'ip', 'cosine'] as const)(
+        "should give each label's %s distance from the graph's copy, as searchKnn reports it",
+        (space) => {
+          const index = build(space);
+          data.slice(0, 200).forEach((v, i) => index.addPoint(Array.from(v), i * 3));
+          index.resizeIndex(data.length);
+          data.slice(200).forEach((v, i) => index.addPoint(Array.from(v), (200 + i) * 3));
+          const exact = distanceFunction(space);
+          const labels = Uint32Array.from(data.map((_, i) => i * 3));
+          const out = new Float32Array(labels.length);
+          for (const q of queries) {
+            index.kbgateDistances(q, labels, out);
+            out.forEach((d, i) => {
+              const want = exact(q, data[i]!);
+              expect(Math.abs(d - want)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
+            });
+            // The nearest by searchKnn carry the same float32 distances.
+            const { neighbors, distances } = index.searchKnn(Array.from(q), 5);
+            const some = new Float32Array(neighbors.length);
+            index.kbgateDistances(q, Uint32Array.from(neighbors), some);
+            expect(Array.from(some)).toEqual(distances.map((d) => Math.fround(d)));
+          }
+        },
+      );
+
+      it('should give NaN for unknown and deleted labels, and a number again once a deleted label is re-added', () => {
+        const index = build('l2');
+        data.slice(0, 10).forEach((v, i) => index.addPoint(Array.from(v), i));
+        index.markDelete(4);
+        const out = new Float32Array(3);
+        index.kbgateDistances(data[0]!, Uint32Array.from([4, 99, 0]), out);
+        expect(Number.isNaN(out[0])).toBe(true);
+        expect(Number.isNaN(out[1])).toBe(true);
+        expect(out[2]).toBe(0);
+        index.addPoint(Array.from(data[4]!), 4, true);
+        index.kbgateDistances(data[4]!, Uint32Array.from([4]), out);
+        expect(out[0]).toBe(0);
+        // An index not yet initialized has no points.
+        const empty = new hnswlib.HierarchicalNSW('l2', DIM) as WithDistances;
+        empty.kbgateDistances(data[0]!, Uint32Array.from([0]), out);
+        expect(Number.isNaN(out[0])).toBe(true);
+      });
+
+      it('should refuse a query of another length, too small an out, and arrays of other kinds', () => {
+        const index = build('cosine');
+        index.addPoint(Array.from(data[0]!), 0);
+        const labels = Uint32Array.from([0, 0]);
+        const call =
+          (...args: unknown[]) =>
+          () =>
+            (index.kbgateDistances as unknown as (...a: unknown[]) => void)(...args);
+        expect(call(new Float32Array(DIM - 1), labels, new Float32Array(2))).toThrow(RangeError);
+        expect(call(data[0], labels, new Float32Array(1))).toThrow(RangeError);
+        expect(call(Array.from(data[0]!), labels, new Float32Array(2))).toThrow(TypeError);
+        expect(call(data[0], [0, 0], new Float32Array(2))).toThrow(TypeError);
+        expect(call(data[0], Int32Array.from([0, 0]), new Float32Array(2))).toThrow(TypeError);
+        expect(call(data[0], labels, new Float64Array(2))).toThrow(TypeError);
+        expect(call(data[0], labels)).toThrow(TypeError);
+      });
+    },
+  );
 
   describe.runIf(hnswlibFloat32Input)('the patched build taking Float32Arrays', () => {
     const DIM = 64;
@@ -159,7 +243,7 @@ describe('the loaded binding', () => {
   });
 });
 
-describe('patchFloat32Input', () => {
+describe('the addon patches', () => {
   const require = createRequire(import.meta.url);
   const published = readFileSync(
     join(dirname(require.resolve('hnswlib-node/package.json')), 'src', 'addon.cc'),
@@ -179,8 +263,22 @@ describe('patchFloat32Input', () => {
     expect(patched!).toContain(bruteForce);
   });
 
+  it('should add kbgateDistances to HierarchicalNSW and kbgateInt8Dots to the module, once each', () => {
+    const patched = patchInt8Dots(patchExactDistances(patchFloat32Input(published)!)!);
+    expect(patched).not.toBeNull();
+    expect(patched!.match(/Napi::Value kbgateDistances\(/g)).toHaveLength(1);
+    expect(patched!.match(/InstanceMethod\("kbgateDistances"/g)).toHaveLength(1);
+    expect(patched!.match(/Napi::Value kbgateInt8Dots\(/g)).toHaveLength(1);
+    expect(patched!.match(/exports\.Set\("kbgateInt8Dots"/g)).toHaveLength(1);
+    // Both need the first patch's helpers and includes; neither applies to the published source alone.
+    expect(patchExactDistances(published)).toBeNull();
+    expect(patchInt8Dots(published)).toBeNull();
+  });
+
   it('should give null for a source it was not written for', () => {
     expect(patchFloat32Input('int main() {}')).toBeNull();
+    expect(patchExactDistances('int main() {}')).toBeNull();
+    expect(patchInt8Dots('int main() {}')).toBeNull();
     // One of the edits would apply once in HierarchicalNSW instead of twice.
     const at = published.indexOf('class HierarchicalNSW : public');
     const edited =

@@ -12,7 +12,9 @@
  *
  * The AVX2 build's source is also patched to take a query or point as a Float32Array ({@link hnswlibFloat32Input}):
  * the published addon reads an Array of numbers element by element through N-API, about 30 µs per 384-dimension
- * vector, which the patched one replaces with a single copy.
+ * vector, which the patched one replaces with a single copy. The patch also adds the distances from a query to given
+ * labels, read from the graph's memory ({@link hnswlibExactDistances}), and a native twin of the int8 scan kernel
+ * ({@link hnswlibInt8Dots}): together they halve the CPU of a filtered query that scans (BENCHMARKS.md).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -140,3 +142,37 @@ export const hnswlibVariant: { variant: HnswlibVariant; reason: string } = {
  * take only an Array of numbers, as hnswlib-node is published.
  */
 export const hnswlibFloat32Input: boolean = loaded.float32Input;
+
+/**
+ * `kbgateDistances(query, labels, out)`, which the patched AVX2 build adds to HierarchicalNSW: the distances from a
+ * Float32Array query (normalized in `cosine`, as `searchKnn` does) to each label of a Uint32Array, written to a
+ * Float32Array, from the graph's own copies of the points with the index's distance kernel; NaN for a label that is
+ * missing or marked deleted.
+ */
+export type GraphDistances = (query: Float32Array, labels: Uint32Array, out: Float32Array) => void;
+
+/**
+ * `kbgateInt8Dots(buffer, codes, stride, query, slots, n, out)`, a module-level function of the patched AVX2 build:
+ * the native twin of the WebAssembly int8 kernel (see int8-dot-kernel.ts), over the same memory and with the same
+ * results, with AVX2 and prefetching of the rows ahead. Throws a RangeError for offsets outside `buffer`.
+ */
+export type NativeInt8Dots = (
+  buffer: ArrayBuffer,
+  codes: number,
+  stride: number,
+  query: number,
+  slots: number,
+  n: number,
+  out: number,
+) => void;
+
+/** {@link NativeInt8Dots} when {@link hnswlib} has it, else null. */
+export const hnswlibInt8Dots: NativeInt8Dots | null = (() => {
+  const fn = (loaded.binding as unknown as { kbgateInt8Dots?: unknown }).kbgateInt8Dots;
+  return typeof fn === 'function' ? (fn as NativeInt8Dots) : null;
+})();
+
+/** Whether {@link hnswlib}'s HierarchicalNSW has `kbgateDistances` (see {@link GraphDistances}). */
+export const hnswlibExactDistances: boolean =
+  typeof (loaded.binding.HierarchicalNSW.prototype as { kbgateDistances?: unknown }).kbgateDistances ===
+  'function';

@@ -1,7 +1,8 @@
 /**
  * A WebAssembly SIMD kernel: integer dot products of int8 rows with an int16 query, 16 components and four rows at a
- * time.
+ * time; where the patched hnswlib-node build is loaded, its native twin runs instead over the same memory.
  */
+import { hnswlibInt8Dots } from './hnswlib-binding.js';
 
 /**
  * `int8-dot.wat` beside this file, assembled with wabt 1.0.39 (`npx -p wabt@1.0.39 wat2wasm int8-dot.wat`, SIMD on
@@ -56,8 +57,16 @@ export function createKernelMemory(pages: number): KernelMemory {
   return new WASM.Memory({ initial: pages });
 }
 
-/** Instantiates the kernel over `memory` (the module is compiled once per process). */
-export function createInt8DotKernel(memory: KernelMemory): DotsFunction {
+/**
+ * The kernel over `memory`: the native twin in the patched hnswlib-node build when there is one
+ * ({@link hnswlibInt8Dots}: same results, with prefetching, which a scan of scattered rows gains most from), else
+ * the WebAssembly module (compiled once per process). `native: false` asks for the WebAssembly one.
+ */
+export function createInt8DotKernel(memory: KernelMemory, { native = true } = {}): DotsFunction {
+  const dots = native ? hnswlibInt8Dots : null;
+  if (dots) {
+    return (codes, stride, query, slots, n, out) => dots(memory.buffer, codes, stride, query, slots, n, out);
+  }
   compiled ??= new WASM.Module(Buffer.from(KERNEL_BASE64, 'base64'));
   const instance = new WASM.Instance(compiled, { env: { memory } });
   return instance.exports['dots'] as DotsFunction;
