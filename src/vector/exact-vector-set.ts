@@ -3,7 +3,7 @@ import type { VectorHits } from '../engine/ports.js';
 import type { Space } from '../engine/types.js';
 import { checkVector } from './brute-force-index.js';
 import { distanceFunction, prepareInto, type DistanceFunction } from './distance.js';
-import { scanMirror } from './mirror-scan.js';
+import { distancesFromVectors, scanMirror } from './mirror-scan.js';
 import { QuantizedMirror } from './quantized-mirror.js';
 import { TopK } from './top-k.js';
 
@@ -76,7 +76,8 @@ export class ExactVectorSet {
     if (!(limit > 0)) return EMPTY_HITS;
     const candidates = allowed ? Math.min(allowed.size, this.size) : this.size;
     if (candidates <= this.#exactUpTo) return this.#scan(query, limit, allowed);
-    return scanMirror(this.#ensureMirror(), query, limit, (labels) => this.#vectorsOf(labels), allowed);
+    const distancesOf = distancesFromVectors(this.space, query, (labels) => this.#vectorsOf(labels));
+    return scanMirror(this.#ensureMirror(), query, limit, distancesOf, allowed);
   }
 
   /** Forgets every vector and releases the mirror. */

@@ -1,11 +1,16 @@
 /** Approximate nearest-neighbour search over hnswlib-node, with exact scans for small filtered searches. */
-import { hnswlib, hnswlibFloat32Input } from './hnswlib-binding.js';
+import {
+  hnswlib,
+  hnswlibExactDistances,
+  hnswlibFloat32Input,
+  type GraphDistances,
+} from './hnswlib-binding.js';
 import { invalidArgument } from '../engine/errors.js';
 import type { VectorHits, VectorIndex } from '../engine/ports.js';
 import type { HnswParams } from '../engine/types.js';
 import { checkBatch, checkVector } from './brute-force-index.js';
 import { distanceFunction, prepareInto } from './distance.js';
-import { scanMirror, type VectorSource } from './mirror-scan.js';
+import { distancesFromVectors, scanMirror, type ExactDistances, type VectorSource } from './mirror-scan.js';
 import { QuantizedMirror } from './quantized-mirror.js';
 import { readValidSidecar, writeIndexFiles, type IndexFiles } from './index-files.js';
 import { compare } from './top-k.js';
@@ -34,9 +39,10 @@ export interface HnswIndexOptions {
   /** Seed of hnswlib's level generator (default 100, hnswlib's own). */
   seed?: number;
   /**
-   * The stored float32 vectors of labels (null where a label has none), from the store. Used to re-score
-   * candidates of a scan exactly and to fill the int8 mirror when a saved index is loaded; without it the graph's
-   * own copies are read back, which is much slower.
+   * The stored float32 vectors of labels (null where a label has none), from the store. Used to fill the int8 mirror
+   * when a saved index is loaded, and to re-score candidates of a scan exactly unless the binding computes distances
+   * from the graph's memory itself ({@link hnswlibExactDistances}); without it the graph's own copies are read back,
+   * which is much slower.
    */
   vectorsOf?: VectorSource;
   /** Told why saved files were not trusted when {@link HnswIndex.load} refuses them (the caller then rebuilds). */
@@ -59,8 +65,8 @@ type Files = IndexFiles | null;
  * Labels are the store's rowids: integers in [0, 2^32). Removal marks graph nodes deleted; new labels reuse
  * deleted nodes (`replaceDeleted`), so `graph count - size` is always the number of vacant nodes. Graph walks
  * return hnswlib's own float32 distances. Small allowed sets are scanned instead: the int8 mirror (a quarter of the
- * graph's vector memory) picks candidates, which are re-scored exactly from the vector source, so a scan's
- * results carry exact distances too.
+ * graph's vector memory) picks candidates, which are re-scored exactly (by the graph's distance kernel from its own
+ * copies where the binding can, else from the vector source), so a scan's results carry exact distances too.
  */
 export class HnswIndex implements VectorIndex {
   readonly dimension: number;
@@ -304,7 +310,23 @@ export class HnswIndex implements VectorIndex {
 
   /** The `limit` nearest of `allowed` (or of all): int8 candidates re-scored exactly (see {@link scanMirror}). */
   #scan(query: Float32Array, limit: number, allowed?: ReadonlySet<number>): VectorHits {
-    return scanMirror(this.#mirror, query, limit, (labels) => this.#exactVectors(labels), allowed);
+    return scanMirror(this.#mirror, query, limit, this.#exactDistances(query), allowed);
+  }
+
+  /**
+   * Exact distances from `query`: computed from the graph's own copies of the points when the binding can
+   * ({@link GraphDistances}, no store read), else from the vector source's (or the graph's) vectors.
+   */
+  #exactDistances(query: Float32Array): ExactDistances {
+    if (!hnswlibExactDistances) {
+      return distancesFromVectors(this.#params.space, query, (labels) => this.#exactVectors(labels));
+    }
+    const graph = this.#graph as Graph & { kbgateDistances: GraphDistances };
+    return (labels) => {
+      const out = new Float32Array(labels.length);
+      graph.kbgateDistances(query, Uint32Array.from(labels), out);
+      return out;
+    };
   }
 
   /** `v` as the binding takes it: itself, or copied into the scratch Array (the binding copies it in turn). */

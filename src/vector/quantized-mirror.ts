@@ -37,8 +37,8 @@ interface AllowedSlots {
  * memory of float32.
  *
  * @remarks
- * Codes live in WebAssembly memory, where a SIMD kernel scores 16 components per step against the query rounded to
- * int16 (its rounding error is a hundredth of the codes'). {@link candidates} ranks by these approximate distances;
+ * Codes live in WebAssembly memory, where a SIMD kernel (or its native twin, see int8-dot-kernel.ts) scores 16
+ * components per step against the query rounded to int16 (its rounding error is a hundredth of the codes'). {@link candidates} ranks by these approximate distances;
  * callers re-score the candidates exactly. Vectors are stored prepared (normalized for `cosine`), with their exact
  * squared norm for `l2`. Removal swaps the last vector into the freed slot.
  */
@@ -167,18 +167,29 @@ export class QuantizedMirror {
     if (subset) new Int32Array(this.#memory.buffer, scratch.slots, rows).set(subset.slots);
     this.#dots(0, this.#stride, scratch.query, subset ? scratch.slots : -1, rows, scratch.out);
     const dots = new Int32Array(this.#memory.buffer, scratch.out, rows);
-    const queryNorm = this.space === 'l2' ? squaredNorm(query) : 0;
-    const factor = this.space === 'l2' ? 2 : 1;
+    const l2 = this.space === 'l2';
+    const queryNorm = l2 ? squaredNorm(query) : 0;
+    const errorScale = (l2 ? 2 : 1) * queryScale;
     const queryTerms = 0.5 * queryAbsSum + 0.25 * this.dimension;
+    const scales = this.#scales;
+    const absSums = this.#absSums;
+    const norms = this.#squaredNorms;
     const errorOf = (slot: number): number =>
-      factor * this.#scales[slot]! * queryScale * (0.5 * this.#absSums[slot]! + queryTerms);
+      errorScale * scales[slot]! * (0.5 * absSums[slot]! + queryTerms);
+    // The loop runs once per allowed row (10,000 at 10% of 100,000): fields are read into locals, and a row whose
+    // lower bound is beyond the worst kept one is passed over without a call (ties still go to TopK, for order).
+    let worst = Infinity;
     for (let i = 0; i < rows; i++) {
       const slot = subset ? subset.slots[i]! : i;
+      const scale = scales[slot]!;
+      const dot = dots[i]! * queryScale * scale;
+      const approximate = l2 ? norms[slot]! - 2 * dot + queryNorm : 1 - dot;
+      const lower = approximate - errorScale * scale * (0.5 * absSums[slot]! + queryTerms);
+      if (lower > worst) continue;
       const label = subset ? subset.labels[i]! : this.#slots.labelAt(slot);
       if (!subset && allowed && !allowed.has(label)) continue;
-      const dot = dots[i]! * queryScale * this.#scales[slot]!;
-      const approximate = this.space === 'l2' ? this.#squaredNorms[slot]! - 2 * dot + queryNorm : 1 - dot;
-      top.push(label, approximate - errorOf(slot));
+      top.push(label, lower);
+      if (top.full) worst = top.worst;
     }
     const hits = top.toHits();
     const errors = hits.labels.map((label) => errorOf(this.#slots.slotOf(label)!));
