@@ -226,14 +226,37 @@ Napi::Value kbgateInt8Dots(const Napi::CallbackInfo& info) {
   }
   return env.Undefined();
 }
+
+// kbgate: kbgateAdviseHugePages(buffer) asks Linux to back the whole 2 MiB pages inside an ArrayBuffer (the int8
+// codes' WebAssembly memory) with transparent huge pages: a scan over scattered rows then takes one TLB entry per
+// 2 MiB instead of one per row. Pages touched from then on are huge; the contents never change. True when Linux
+// took the advice.
+Napi::Value kbgateAdviseHugePages(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsArrayBuffer()) {
+    Napi::TypeError::New(env, "Expected an ArrayBuffer.").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  Napi::ArrayBuffer buffer = info[0].As<Napi::ArrayBuffer>();
+  const uintptr_t huge = uintptr_t(2) << 20;
+  const uintptr_t from = (reinterpret_cast<uintptr_t>(buffer.Data()) + huge - 1) & ~(huge - 1);
+  const uintptr_t to = (reinterpret_cast<uintptr_t>(buffer.Data()) + buffer.ByteLength()) & ~(huge - 1);
+  if (to <= from) return Napi::Boolean::New(env, false);
+  return Napi::Boolean::New(env, madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0);
+#else
+  return Napi::Boolean::New(env, false);
+#endif
+}
 } // namespace
 
 `;
 
 /**
- * The output of {@link patchFloat32Input} with a module-level function `kbgateInt8Dots`: the native twin of kbgate's
- * WebAssembly int8 kernel, reading and writing the same memory, with AVX2 and prefetching of the rows ahead. Null
- * when the source is not the one this patch was written for.
+ * The output of {@link patchFloat32Input} with two module-level functions: `kbgateInt8Dots`, the native twin of
+ * kbgate's WebAssembly int8 kernel, reading and writing the same memory, with AVX2 and prefetching of the rows ahead;
+ * and `kbgateAdviseHugePages`, which asks Linux for transparent huge pages under that memory. Null when the source is
+ * not the one this patch was written for.
  */
 export function patchInt8Dots(source) {
   // At the start of a line: the classes' own (indented, static) Init functions have the same signature.
@@ -247,12 +270,16 @@ export function patchInt8Dots(source) {
     return null;
   }
   return source
-    .replace('#include <cstring>\n', '#include <cstring>\n#include <cstdint>\n#include <immintrin.h>\n')
+    .replace(
+      '#include <cstring>\n',
+      '#include <cstring>\n#include <cstdint>\n#include <immintrin.h>\n#ifdef __linux__\n#include <sys/mman.h>\n#endif\n',
+    )
     .replace(init, `\n${INT8_DOTS_FUNCTION}${init.slice(1)}`)
     .replace(
       ret,
       '  HierarchicalNSW::Init(env, exports);\n' +
         '  exports.Set("kbgateInt8Dots", Napi::Function::New(env, kbgateInt8Dots, "kbgateInt8Dots"));\n' +
+        '  exports.Set("kbgateAdviseHugePages", Napi::Function::New(env, kbgateAdviseHugePages, "kbgateAdviseHugePages"));\n' +
         '  return exports;\n}\n',
     );
 }

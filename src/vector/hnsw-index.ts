@@ -225,6 +225,9 @@ export class HnswIndex implements VectorIndex {
   /** Fills the int8 mirror with the graph's live vectors, from the vector source when there is one. */
   #loadMirror(): void {
     const live = this.#graph.getIdsList().filter((label) => !this.#deleted.has(label));
+    // Sized at once: its memory gets its huge pages (see adviseHugePages) before any row is written, not after.
+    this.#mirror.close();
+    this.#mirror = new QuantizedMirror(this.dimension, this.#params.space, live.length);
     for (let start = 0; start < live.length; start += LOAD_CHUNK) {
       const labels = live.slice(start, start + LOAD_CHUNK);
       const vectors = this.#exactVectors(labels);

@@ -11,6 +11,7 @@ import {
   chooseVariant,
   detectHost,
   hnswlib,
+  hnswlibAdviseHugePages,
   hnswlibExactDistances,
   hnswlibFloat32Input,
   hnswlibInt8Dots,
@@ -68,12 +69,14 @@ describe('the loaded binding', () => {
       expect(hnswlibFloat32Input).toBe(true);
       expect(hnswlibExactDistances).toBe(true);
       expect(hnswlibInt8Dots).toBeTypeOf('function');
+      expect(hnswlibAdviseHugePages).toBeTypeOf('function');
     } else {
       expect(hnswlibVariant.variant).toBe('stock');
       expect(hnswlib).toBe(stock);
       expect(hnswlibFloat32Input).toBe(false);
       expect(hnswlibExactDistances).toBe(false);
       expect(hnswlibInt8Dots).toBeNull();
+      expect(hnswlibAdviseHugePages).toBeNull();
     }
   });
 
@@ -270,6 +273,7 @@ describe('the addon patches', () => {
     expect(patched!.match(/InstanceMethod\("kbgateDistances"/g)).toHaveLength(1);
     expect(patched!.match(/Napi::Value kbgateInt8Dots\(/g)).toHaveLength(1);
     expect(patched!.match(/exports\.Set\("kbgateInt8Dots"/g)).toHaveLength(1);
+    expect(patched!.match(/exports\.Set\("kbgateAdviseHugePages"/g)).toHaveLength(1);
     // Both need the first patch's helpers and includes; neither applies to the published source alone.
     expect(patchExactDistances(published)).toBeNull();
     expect(patchInt8Dots(published)).toBeNull();

@@ -172,6 +172,15 @@ export const hnswlibInt8Dots: NativeInt8Dots | null = (() => {
   return typeof fn === 'function' ? (fn as NativeInt8Dots) : null;
 })();
 
+/**
+ * `kbgateAdviseHugePages(buffer)` of the patched build: asks Linux to back the whole 2 MiB pages inside an ArrayBuffer
+ * with transparent huge pages (contents unchanged); true when Linux took the advice. Null without the patched build.
+ */
+export const hnswlibAdviseHugePages: ((buffer: ArrayBuffer) => boolean) | null = (() => {
+  const fn = (loaded.binding as unknown as { kbgateAdviseHugePages?: unknown }).kbgateAdviseHugePages;
+  return typeof fn === 'function' ? (fn as (buffer: ArrayBuffer) => boolean) : null;
+})();
+
 /** Whether {@link hnswlib}'s HierarchicalNSW has `kbgateDistances` (see {@link GraphDistances}). */
 export const hnswlibExactDistances: boolean =
   typeof (loaded.binding.HierarchicalNSW.prototype as { kbgateDistances?: unknown }).kbgateDistances ===

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hnswlibInt8Dots } from './hnswlib-binding.js';
-import { createInt8DotKernel, createKernelMemory } from './int8-dot-kernel.js';
+import { hnswlibAdviseHugePages, hnswlibInt8Dots } from './hnswlib-binding.js';
+import { adviseHugePages, createInt8DotKernel, createKernelMemory } from './int8-dot-kernel.js';
 
 /** Dot products computed plainly, as the kernel's contract states them. */
 function reference(
@@ -110,5 +110,36 @@ describe.runIf(hnswlibInt8Dots)('the native int8 kernel beside the WebAssembly o
     expect(() =>
       (dots as unknown as (...a: unknown[]) => void)(new Uint8Array(16), 0, 16, 0, -1, 1, 0),
     ).toThrow(TypeError);
+  });
+});
+
+describe.runIf(hnswlibAdviseHugePages)('huge pages under the kernel memory', () => {
+  it('should take the advice on memory of a few huge pages, and keep its contents and the dot products', () => {
+    const stride = 64;
+    const rows = 66_000;
+    const memory = createKernelMemory(Math.ceil((rows * stride + stride * 2 + rows * 4) / 65_536));
+    const codes = new Int8Array(memory.buffer, 0, rows * stride);
+    for (let i = 0; i < codes.length; i++) codes[i] = ((i * 31) % 255) - 127;
+    const queryAt = rows * stride;
+    new Int16Array(memory.buffer, queryAt, stride).fill(-3);
+    const outAt = queryAt + stride * 2;
+    const dots = createInt8DotKernel(memory);
+    dots(0, stride, queryAt, -1, rows, outAt);
+    const before = Array.from(new Int32Array(memory.buffer, outAt, rows));
+    const head = Array.from(codes.subarray(0, 1_000));
+    // Over 4 MiB holds at least one whole 2 MiB page, wherever the memory starts.
+    expect(hnswlibAdviseHugePages!(memory.buffer)).toBe(true);
+    memory.grow(64);
+    adviseHugePages(memory);
+    expect(Array.from(new Int8Array(memory.buffer, 0, 1_000))).toEqual(head);
+    dots(0, stride, queryAt, -1, rows, outAt);
+    expect(Array.from(new Int32Array(memory.buffer, outAt, rows))).toEqual(before);
+  });
+
+  it('should decline memory smaller than a huge page, and refuse what is not an ArrayBuffer', () => {
+    expect(hnswlibAdviseHugePages!(new ArrayBuffer(4_096))).toBe(false);
+    const advise = hnswlibAdviseHugePages as unknown as (...args: unknown[]) => boolean;
+    expect(() => advise(new Uint8Array(4_096))).toThrow(TypeError);
+    expect(() => advise()).toThrow(TypeError);
   });
 });

@@ -2,7 +2,7 @@
  * A WebAssembly SIMD kernel: integer dot products of int8 rows with an int16 query, 16 components and four rows at a
  * time; where the patched hnswlib-node build is loaded, its native twin runs instead over the same memory.
  */
-import { hnswlibInt8Dots } from './hnswlib-binding.js';
+import { hnswlibAdviseHugePages, hnswlibInt8Dots } from './hnswlib-binding.js';
 
 /**
  * `int8-dot.wat` beside this file, assembled with wabt 1.0.39 (`npx -p wabt@1.0.39 wat2wasm int8-dot.wat`, SIMD on
@@ -52,9 +52,26 @@ const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssem
 
 let compiled: object | null = null;
 
-/** A new WebAssembly memory of `pages` 64 KiB pages, for the kernel to work in. */
+/** Memory below this size is left on ordinary pages: it spans few of them, and a huge page would mostly be empty. */
+const HUGE_PAGES_FROM = 4 * 1024 * 1024;
+
+/** A new WebAssembly memory of `pages` 64 KiB pages, for the kernel to work in (see {@link adviseHugePages}). */
 export function createKernelMemory(pages: number): KernelMemory {
-  return new WASM.Memory({ initial: pages });
+  const memory = new WASM.Memory({ initial: pages });
+  adviseHugePages(memory);
+  return memory;
+}
+
+/**
+ * Asks Linux to back `memory` with transparent huge pages, where the patched hnswlib-node build can
+ * ({@link hnswlibAdviseHugePages}) and the memory spans a few of them: a scan over scattered rows (a filter's allowed
+ * set) then takes one TLB entry per 2 MiB instead of one per row, and waits less on memory. Call again after
+ * growing it: the advice covers the memory as it is. Changes nothing else.
+ */
+export function adviseHugePages(memory: KernelMemory): void {
+  if (hnswlibAdviseHugePages && memory.buffer.byteLength >= HUGE_PAGES_FROM) {
+    hnswlibAdviseHugePages(memory.buffer);
+  }
 }
 
 /**

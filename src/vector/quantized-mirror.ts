@@ -1,6 +1,7 @@
 /** A compact int8 copy of an index's live vectors, for fast approximate scans of allowed sets. */
 import type { Space } from '../engine/types.js';
 import {
+  adviseHugePages,
   createInt8DotKernel,
   createKernelMemory,
   type DotsFunction,
@@ -271,7 +272,10 @@ export class QuantizedMirror {
   /** Grows the WebAssembly memory to at least `bytes` (new pages are zero) and refreshes the view of the codes. */
   #growTo(bytes: number): void {
     const have = this.#memory.buffer.byteLength;
-    if (bytes > have) this.#memory.grow(pagesFor(bytes) - have / PAGE_BYTES);
+    if (bytes > have) {
+      this.#memory.grow(pagesFor(bytes) - have / PAGE_BYTES);
+      adviseHugePages(this.#memory);
+    }
     if (this.#codes.buffer !== this.#memory.buffer) this.#codes = new Int8Array(this.#memory.buffer);
   }
 }
