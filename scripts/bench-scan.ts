@@ -71,7 +71,8 @@ function measure(dots: DotsFunction): { warm: number; cold: number } {
 const wasm = createInt8DotKernel(memory, { native: false });
 const native = hnswlibInt8Dots ? createInt8DotKernel(memory, { native: true }) : null;
 console.log(
-  `${slots.length} rows of ${STRIDE} int8 codes (every ${EVERY}th of ${N}); hnswlib-node ${hnswlibVariant.variant} build` +
+  `${slots.length} rows of ${STRIDE} int8 codes (every ${EVERY}th of ${N}); ` +
+    `hnswlib-node ${hnswlibVariant.variant} build` +
     (native ? ', native kernel present' : ', no native kernel (stock build): WebAssembly only'),
 );
 if (native) {

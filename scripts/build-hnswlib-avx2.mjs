@@ -162,7 +162,8 @@ namespace {
 Napi::Value kbgateInt8Dots(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 7 || !info[0].IsArrayBuffer()) {
-    Napi::TypeError::New(env, "Expected (ArrayBuffer, codes, stride, query, slots, n, out).").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "Expected (ArrayBuffer, codes, stride, query, slots, n, out).")
+      .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   for (size_t a = 1; a < 7; a++) {
@@ -272,14 +273,16 @@ export function patchInt8Dots(source) {
   return source
     .replace(
       '#include <cstring>\n',
-      '#include <cstring>\n#include <cstdint>\n#include <immintrin.h>\n#ifdef __linux__\n#include <sys/mman.h>\n#endif\n',
+      '#include <cstring>\n#include <cstdint>\n#include <immintrin.h>\n' +
+        '#ifdef __linux__\n#include <sys/mman.h>\n#endif\n',
     )
     .replace(init, `\n${INT8_DOTS_FUNCTION}${init.slice(1)}`)
     .replace(
       ret,
       '  HierarchicalNSW::Init(env, exports);\n' +
         '  exports.Set("kbgateInt8Dots", Napi::Function::New(env, kbgateInt8Dots, "kbgateInt8Dots"));\n' +
-        '  exports.Set("kbgateAdviseHugePages", Napi::Function::New(env, kbgateAdviseHugePages, "kbgateAdviseHugePages"));\n' +
+        '  exports.Set("kbgateAdviseHugePages",\n' +
+        '              Napi::Function::New(env, kbgateAdviseHugePages, "kbgateAdviseHugePages"));\n' +
         '  return exports;\n}\n',
     );
 }

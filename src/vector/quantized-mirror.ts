@@ -39,9 +39,10 @@ interface AllowedSlots {
  *
  * @remarks
  * Codes live in WebAssembly memory, where a SIMD kernel (or its native twin, see int8-dot-kernel.ts) scores 16
- * components per step against the query rounded to int16 (its rounding error is a hundredth of the codes'). {@link candidates} ranks by these approximate distances;
- * callers re-score the candidates exactly. Vectors are stored prepared (normalized for `cosine`), with their exact
- * squared norm for `l2`. Removal swaps the last vector into the freed slot.
+ * components per step against the query rounded to int16 (its rounding error is a hundredth of the codes').
+ * {@link candidates} ranks by these approximate distances; callers re-score the candidates exactly. Vectors are
+ * stored prepared (normalized for `cosine`), with their exact squared norm for `l2`. Removal swaps the last vector
+ * into the freed slot.
  */
 export class QuantizedMirror {
   readonly dimension: number;
