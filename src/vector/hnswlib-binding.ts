@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type stock from 'hnswlib-node';
+import type { DotsFunction } from './int8-dot-kernel.js';
 
 export type HnswlibBinding = typeof stock;
 
@@ -158,15 +159,7 @@ export type GraphDistances = (query: Float32Array, labels: Uint32Array, out: Flo
  * the native twin of the WebAssembly int8 kernel (see int8-dot-kernel.ts), over the same memory and with the same
  * results, with AVX2 and prefetching of the rows ahead. Throws a RangeError for offsets outside `buffer`.
  */
-export type NativeInt8Dots = (
-  buffer: ArrayBuffer,
-  codes: number,
-  stride: number,
-  query: number,
-  slots: number,
-  n: number,
-  out: number,
-) => void;
+export type NativeInt8Dots = (buffer: ArrayBuffer, ...offsets: Parameters<DotsFunction>) => void;
 
 /** {@link NativeInt8Dots} when {@link hnswlib} has it, else null. */
 export const hnswlibInt8Dots: NativeInt8Dots | null = (() => {
