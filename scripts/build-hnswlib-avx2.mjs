@@ -189,25 +189,27 @@ Napi::Value kbgateInt8Dots(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   uint8_t* base = static_cast<uint8_t*>(buffer.Data());
-  std::vector<int64_t> rows(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; i++) {
+  // Every row must lie inside the buffer: slots are checked in one pass first, so a bad one writes nothing.
+  const auto slotAt = [base, slots](int64_t i) {
     int32_t slot = static_cast<int32_t>(i);
     if (slots >= 0) std::memcpy(&slot, base + slots + 4 * i, 4);
-    const int64_t row = codes + static_cast<int64_t>(slot) * stride;
-    if (slot < 0 || !inside(row, stride)) {
+    return static_cast<int64_t>(slot);
+  };
+  for (int64_t i = 0; i < n; i++) {
+    const int64_t slot = slotAt(i);
+    if (slot < 0 || !inside(codes + slot * stride, stride)) {
       Napi::RangeError::New(env, "A slot is out of range.").ThrowAsJavaScriptException();
       return env.Undefined();
     }
-    rows[static_cast<size_t>(i)] = row;
   }
   const int16_t* q = reinterpret_cast<const int16_t*>(base + query);
   constexpr int64_t ahead = 8;
   for (int64_t i = 0; i < n; i++) {
     if (i + ahead < n) {
-      const char* next = reinterpret_cast<const char*>(base + rows[static_cast<size_t>(i + ahead)]);
+      const char* next = reinterpret_cast<const char*>(base + codes + slotAt(i + ahead) * stride);
       for (int64_t line = 0; line < stride; line += 64) __builtin_prefetch(next + line);
     }
-    const int8_t* r = reinterpret_cast<const int8_t*>(base + rows[static_cast<size_t>(i)]);
+    const int8_t* r = reinterpret_cast<const int8_t*>(base + codes + slotAt(i) * stride);
     int32_t dot = 0;
 #ifdef __AVX2__
     __m256i acc = _mm256_setzero_si256();

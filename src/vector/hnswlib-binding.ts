@@ -161,20 +161,21 @@ export type GraphDistances = (query: Float32Array, labels: Uint32Array, out: Flo
  */
 export type NativeInt8Dots = (buffer: ArrayBuffer, ...offsets: Parameters<DotsFunction>) => void;
 
+/** The module-level function `name` of the loaded build (one the patch adds), or null when it has none. */
+function patchedFunction<T>(name: string): T | null {
+  const fn = (loaded.binding as unknown as Record<string, unknown>)[name];
+  return typeof fn === 'function' ? (fn as T) : null;
+}
+
 /** {@link NativeInt8Dots} when {@link hnswlib} has it, else null. */
-export const hnswlibInt8Dots: NativeInt8Dots | null = (() => {
-  const fn = (loaded.binding as unknown as { kbgateInt8Dots?: unknown }).kbgateInt8Dots;
-  return typeof fn === 'function' ? (fn as NativeInt8Dots) : null;
-})();
+export const hnswlibInt8Dots = patchedFunction<NativeInt8Dots>('kbgateInt8Dots');
 
 /**
  * `kbgateAdviseHugePages(buffer)` of the patched build: asks Linux to back the whole 2 MiB pages inside an ArrayBuffer
  * with transparent huge pages (contents unchanged); true when Linux took the advice. Null without the patched build.
  */
-export const hnswlibAdviseHugePages: ((buffer: ArrayBuffer) => boolean) | null = (() => {
-  const fn = (loaded.binding as unknown as { kbgateAdviseHugePages?: unknown }).kbgateAdviseHugePages;
-  return typeof fn === 'function' ? (fn as (buffer: ArrayBuffer) => boolean) : null;
-})();
+export const hnswlibAdviseHugePages =
+  patchedFunction<(buffer: ArrayBuffer) => boolean>('kbgateAdviseHugePages');
 
 /** Whether {@link hnswlib}'s HierarchicalNSW has `kbgateDistances` (see {@link GraphDistances}). */
 export const hnswlibExactDistances: boolean =
